@@ -1,0 +1,5 @@
+"""splitter: take a Python monolith apart into serverless microservices."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

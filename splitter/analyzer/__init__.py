@@ -1,0 +1,1 @@
+"""The analyzer: reads source files (never imports or runs them) into a call graph and data map."""

@@ -1,0 +1,169 @@
+"""Per-file facts: what one source file says, reduced to plain data before any cross-file work.
+
+A file is parsed once, in a worker process, into a `FileFacts`; only these facts travel back,
+get cached by content hash and feed the whole-program resolution. No syntax tree survives.
+
+Expressions whose value matters for resolution are kept as *references*: small tuples that
+say how a value is obtained, without knowing yet what it is.
+
+    ("name", scope, name)         a name read in `scope` ("" scope: look up globals, then builtins)
+    ("attr", base, name)          `base.name`
+    ("call", func, args, kwargs)  the result of calling `func`; args a tuple of refs,
+                                  kwargs a tuple of (keyword, ref)
+    ("item", base)                an element of `base` (subscript, iteration, `.get()`)
+    ("container", elements)       a list, tuple, set or dict literal; elements a tuple of refs
+    ("def", qualname)             the function, class or lambda defined there
+    ("const", typename)           a literal of a builtin type (`str`, `int`, ...)
+    ("super", class_qualname, function_qualname)   `super()` inside that method
+    ("either", refs)              one of several values (`a or b`, `x if c else y`)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Ref = tuple[Any, ...]
+"""A reference, as described in the module docstring."""
+
+FACTS_VERSION = 1
+"""Bumped whenever the shape of the facts changes, so stale cache entries are ignored."""
+
+DefKind = Literal["module", "class", "function", "lambda"]
+ProblemKind = Literal[
+    "syntax",
+    "encoding",
+    "binary",
+    "too-large",
+    "too-deep",
+    "unreadable",
+    "symlink-loop",
+    "duplicate-module",
+]
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that could not be analyzed, with where and why; the run goes on without it."""
+
+    path: str
+    line: int
+    kind: ProblemKind
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.kind}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a function: its name, kind and annotation reference."""
+
+    name: str
+    kind: Literal["positional", "vararg", "keyword", "varkw"]
+    annotation: Ref | None = None
+    has_default: bool = False
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A module, class, function, method or lambda, named by its qualified name."""
+
+    qualname: str
+    kind: DefKind
+    parent: str
+    line: int
+    end_line: int
+    decorators: tuple[Ref, ...] = ()
+    decorator_names: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    returns: Ref | None = None
+    bases: tuple[Ref, ...] = ()
+    is_async: bool = False
+    docstring: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class Import:
+    """A name bound by an import statement in `scope`.
+
+    `kind` "module": `name` is bound to module `target` (`import a.b as c`, `import a` binds `a`).
+    `kind` "from": `name` is bound to `target` = "module.attr", an attribute or a submodule.
+    `kind` "star": every public name of module `target` is bound in `scope`.
+    """
+
+    scope: str
+    name: str
+    target: str
+    kind: Literal["module", "from", "star"]
+    line: int
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call made by the code of `scope` at `line`."""
+
+    scope: str
+    call: Ref
+    line: int
+
+
+@dataclass(frozen=True)
+class Binding:
+    """`target = value` in `scope`: target is a name, attribute or item reference."""
+
+    scope: str
+    target: Ref
+    value: Ref
+    line: int
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """A database table read or written by the code of `scope`, found in SQL or ORM use."""
+
+    scope: str
+    table: str
+    mode: Literal["read", "write"]
+    line: int
+    via: str
+    in_transaction: bool = False
+
+
+@dataclass(frozen=True)
+class StateAccess:
+    """A name or attribute read or written by `scope` that may be module-level state."""
+
+    scope: str
+    ref: Ref
+    mode: Literal["read", "write"]
+    line: int
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Everything the analyzer keeps of one source file."""
+
+    path: str
+    module: str
+    is_package: bool
+    sha256: str
+    lines: int
+    definitions: tuple[Definition, ...] = ()
+    imports: tuple[Import, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    returns: tuple[Binding, ...] = ()
+    loops: tuple[Binding, ...] = ()
+    withs: tuple[Binding, ...] = ()
+    attribute_loads: tuple[CallSite, ...] = ()
+    tables: tuple[TableAccess, ...] = ()
+    state: tuple[StateAccess, ...] = ()
+    module_globals: tuple[str, ...] = ()
+    dunder_all: tuple[str, ...] | None = None
+    has_main_block: bool = False
+    notes: tuple[str, ...] = field(default=())

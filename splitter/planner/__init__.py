@@ -1,0 +1,1 @@
+"""The planner: turns an analysis into proposed services, workflows and quality figures."""

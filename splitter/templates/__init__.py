@@ -1,0 +1,1 @@
+"""Package data: the jinja2 templates the generator renders."""
