@@ -11,11 +11,15 @@ say how a value is obtained, without knowing yet what it is.
     ("call", func, args, kwargs)  the result of calling `func`; args a tuple of refs,
                                   kwargs a tuple of (keyword, ref)
     ("item", base)                an element of `base` (subscript, iteration, `.get()`)
-    ("container", elements)       a list, tuple, set or dict literal; elements a tuple of refs
+    ("container", elements, site) a list, tuple, set or dict literal (or comprehension); elements
+                                  a tuple of refs, site "scope:line:column" tells literals apart
     ("def", qualname)             the function, class or lambda defined there
     ("const", typename)           a literal of a builtin type (`str`, `int`, ...)
     ("super", class_qualname, function_qualname)   `super()` inside that method
     ("either", refs)              one of several values (`a or b`, `x if c else y`)
+    ("annotation", ref)           an instance of the class `ref` names, or of a subclass
+    ("self", class_qualname, kind) the implicit first parameter of a method: kind "instance"
+                                  for `self`, "class" for a classmethod's `cls`
 """
 
 from __future__ import annotations
@@ -74,7 +78,7 @@ class Definition:
     parent: str
     line: int
     end_line: int
-    decorators: tuple[Ref, ...] = ()
+    decorators: tuple[str, ...] = ()
     decorator_names: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     returns: Ref | None = None
@@ -128,7 +132,7 @@ class TableAccess:
 
     scope: str
     table: str
-    mode: Literal["read", "write"]
+    mode: Literal["read", "write", "define"]
     line: int
     via: str
     in_transaction: bool = False
@@ -163,7 +167,9 @@ class FileFacts:
     attribute_loads: tuple[CallSite, ...] = ()
     tables: tuple[TableAccess, ...] = ()
     state: tuple[StateAccess, ...] = ()
-    module_globals: tuple[str, ...] = ()
+    declared_globals: tuple[tuple[str, str], ...] = ()
+    model_tables: tuple[tuple[str, str], ...] = ()
+    transactional_scopes: tuple[str, ...] = ()
     dunder_all: tuple[str, ...] | None = None
     has_main_block: bool = False
     notes: tuple[str, ...] = field(default=())

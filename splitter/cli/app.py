@@ -7,6 +7,8 @@ import sys
 import typer
 
 from splitter import __version__
+from splitter.cli.analyze import analyze
+from splitter.cli.callgraph import callgraph
 from splitter.cli.console import print_error
 from splitter.errors import SplitterError
 
@@ -36,6 +38,10 @@ def root(
     ),
 ) -> None:
     """Take a Python monolith apart into AWS Lambda services and Step Functions workflows."""
+
+
+app.command()(analyze)
+app.command()(callgraph)
 
 
 def main() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from splitter.errors import SplitterError
 
@@ -16,7 +20,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How a command reports: for people or for machines."""
 
     text = "text"
@@ -28,3 +32,25 @@ def print_error(error: SplitterError) -> None:
     stderr.print(f"[bold red]error:[/] {error.message}")
     if error.hint:
         stderr.print(f"[yellow]hint:[/] {error.hint}")
+
+
+def emit_json(data: object) -> None:
+    """Print machine output: JSON with sorted keys, nothing else on stdout."""
+    print(json.dumps(data, indent=1, sort_keys=True))
+
+
+@contextmanager
+def progress_reporter(*, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for long runs, or None when output is for machines."""
+    if not enabled or not stderr.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), console=stderr, transient=True
+    ) as bar:
+        task = bar.add_task("files", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report

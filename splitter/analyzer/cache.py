@@ -1,0 +1,159 @@
+"""The on-disk cache of per-file facts, keyed by content hash so unchanged files are not re-read.
+
+Entries are pickles, and the default cache directory sits inside the analyzed code base, which
+is not trusted: a planted entry must not run code. Entries are therefore loaded by an unpickler
+that builds nothing but the classes of `splitter.analyzer.facts`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Collection
+from pathlib import Path
+
+from splitter import __version__
+from splitter.analyzer import facts
+from splitter.analyzer.facts import FACTS_VERSION, FileFacts, FileProblem
+
+CACHE_DIR_NAME = ".splitter-cache"
+"""The cache's folder inside the analyzed root when no other is given."""
+
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by splitter.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_MARKERS = {"CACHEDIR.TAG": _CACHEDIR_TAG, ".gitignore": "*\n"}
+_STALE_TEMP_SECONDS = 3600.0
+
+CachedResult = FileFacts | FileProblem
+
+
+def cache_key(sha256: str, *, path: str, module: str, is_package: bool, extractor: str) -> str:
+    """The key of one file's entry: it changes when anything that shapes the facts changes.
+
+    Args:
+        sha256: the hash of the file's bytes.
+        path: the file's path as reported; the facts carry it, so a moved file is a miss.
+        module: the module name the file is analyzed as.
+        is_package: whether the file is a package's `__init__.py`.
+        extractor: the dotted name of the function that extracts the facts, so facts from a
+            stand-in extractor and the real one never mix.
+    """
+    fields = (sha256, path, module, str(is_package), str(FACTS_VERSION), __version__, extractor)
+    return hashlib.sha256("\0".join(fields).encode()).hexdigest()
+
+
+class FactsCache:
+    """A directory of facts, one file per key in a fan-out folder named by its first two digits.
+
+    Writes are atomic (a temporary file in the same directory, then `os.replace`), so runs that
+    share the cache may write the same key at once. Anything wrong with an entry makes it a
+    miss; anything wrong with the directory makes the cache a no-op. The object remembers the
+    keys it was asked for, so `prune` after a run drops the entries that run did not use.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._used: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"FactsCache({str(self.root)!r})"
+
+    def entry_path(self, key: str) -> Path:
+        """Where the entry for `key` is stored."""
+        # One level of 256 folders, as git does: each folder more costs a mkdir per new key,
+        # about as slow as writing the entry itself on common file systems.
+        return self.root / key[:2] / key
+
+    def get(self, key: str) -> CachedResult | None:
+        """The stored result for `key`, or None when it is missing, damaged or foreign."""
+        self._used.add(key)
+        try:
+            blob = self.entry_path(key).read_bytes()
+        except OSError:
+            return None
+        return _load_entry(blob, key)
+
+    def put(self, key: str, result: CachedResult) -> None:
+        """Store `result` under `key`; a failure only costs the next run some time."""
+        self._used.add(key)
+        blob = pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
+        target = self.entry_path(key)
+        try:
+            _write_atomically(target, blob)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                self._create_layout(target.parent)
+                _write_atomically(target, blob)
+        except OSError:
+            pass
+
+    def prune(self, keep: Collection[str] | None = None) -> int:
+        """Delete the entries not in `keep` (default: the keys this object was asked for).
+
+        Returns:
+            The number of files deleted; stray temporary files an hour old are among them.
+        """
+        wanted = self._used if keep is None else keep
+        removed = 0
+        for entry in self.root.glob("??/*"):
+            if _is_unwanted(entry, wanted):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed += 1
+        return removed
+
+    def _create_layout(self, fan_out_dir: Path) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        for name, text in _MARKERS.items():
+            marker = self.root / name
+            if not marker.exists():
+                _write_atomically(marker, text.encode())
+        fan_out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _is_unwanted(entry: Path, wanted: Collection[str]) -> bool:
+    if not entry.name.startswith("."):
+        return entry.name not in wanted
+    # A temporary file may belong to a run still writing it; only old ones are litter.
+    with contextlib.suppress(OSError):
+        return time.time() - entry.stat().st_mtime > _STALE_TEMP_SECONDS
+    return False
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+class _FactsUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> type:
+        found = getattr(facts, name, None) if module == facts.__name__ else None
+        if isinstance(found, type) and found.__module__ == facts.__name__:
+            return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a facts class")
+
+
+def _load_entry(blob: bytes, key: str) -> CachedResult | None:
+    try:
+        stored_key, result = _FactsUnpickler(io.BytesIO(blob)).load()
+    except Exception:
+        # Truncated, corrupt or foreign data can raise nearly anything; all of it is a miss.
+        return None
+    if stored_key != key or not isinstance(result, FileFacts | FileProblem):
+        return None
+    return result

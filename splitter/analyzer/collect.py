@@ -1,0 +1,299 @@
+"""Turning source files into facts: read and hash here, answer from the cache, parse the rest in
+worker processes.
+
+The parent reads every file and looks it up in the cache, which is cheap; only misses are sent,
+in chunks, to `spawn`ed workers (safe with threads in the parent and the same on every
+platform). Workers send back facts, never syntax trees. A file whose extraction raises, or
+whose worker dies, becomes a `FileProblem`; the run goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import multiprocessing
+import os
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from splitter.analyzer.cache import CachedResult, FactsCache, cache_key
+from splitter.analyzer.discovery import SourceFile
+from splitter.analyzer.facts import FileFacts, FileProblem, ProblemKind
+from splitter.analyzer.sources import DEFAULT_MAX_BYTES, decode_source, too_large
+
+Progress = Callable[[int, int], None]
+"""Called with (files done, files in all) as the work advances."""
+
+_MIN_BYTES_FOR_POOL = 1024 * 1024
+"""Below this much source to parse, starting workers costs more than it saves: a spawned worker
+takes about half a second to start and import the extractor, and parsing goes at 2-3 MB/s."""
+
+_CHUNKS_PER_WORKER = 8
+"""Enough chunks that a slow one does not leave the other workers idle at the end."""
+
+# No kind in the facts model names a failure of the analyzer itself; "syntax" is the one that
+# sends the user to the file, and the reason says it is the analyzer's fault.
+_FAILURE_KIND: ProblemKind = "syntax"
+
+
+class Extractor(Protocol):
+    """The shape of `splitter.analyzer.extract.extract_facts`: one decoded file to its facts."""
+
+    def __call__(
+        self, text: str, *, path: str, module: str, is_package: bool, sha256: str
+    ) -> FileFacts | FileProblem: ...
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    data: bytes
+    path: str
+    module: str
+    is_package: bool
+    sha256: str
+    key: str
+
+
+_Outcome = list[tuple[int, CachedResult]] | BaseException
+"""What a worker task gives: (file index, result) pairs, or the error that stopped it."""
+
+
+def collect_facts(
+    files: Sequence[SourceFile],
+    *,
+    workers: int = 2,
+    cache: FactsCache | None,
+    extract: Extractor | None = None,
+    progress: Progress | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[list[FileFacts], list[FileProblem]]:
+    """Extract the facts of every file, from the cache where the file has not changed.
+
+    Args:
+        files: the files to analyze, as `discover` found them.
+        workers: processes that parse cache misses; 1 or less parses in this process.
+        cache: where facts are kept between runs, or None.
+        extract: the extractor; the real one when None. A stand-in must be a module-level
+            function so worker processes can import it.
+        progress: told (done, total) as files are finished.
+        max_bytes: files above this size are reported as "too-large" without being read.
+
+    Returns:
+        The facts and the problems, each in the order of `files`.
+    """
+    extractor = extract or _real_extractor()
+    with _gc_paused():
+        results = _collect(files, cache, extractor, max_bytes, workers, progress)
+    facts = [result for result in results if isinstance(result, FileFacts)]
+    return facts, [result for result in results if isinstance(result, FileProblem)]
+
+
+def _collect(
+    files: Sequence[SourceFile],
+    cache: FactsCache | None,
+    extractor: Extractor,
+    max_bytes: int,
+    workers: int,
+    progress: Progress | None,
+) -> list[CachedResult | None]:
+    name = f"{getattr(extractor, '__module__', '')}.{getattr(extractor, '__qualname__', '')}"
+    results: list[CachedResult | None] = [None] * len(files)
+    jobs: list[_Job] = []
+    for index, file in enumerate(files):
+        read = _read(file, max_bytes)
+        if isinstance(read, FileProblem):
+            results[index] = read
+            continue
+        job = _job(index, file, read, name)
+        results[index] = cache.get(job.key) if cache else None
+        if results[index] is None:
+            jobs.append(job)
+    counter = _Counter(progress, total=len(files), done=len(files) - len(jobs))
+    for index, result in _run(jobs, workers, cache, extractor, counter):
+        results[index] = result
+    return results
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Facts are hundreds of thousands of small acyclic objects: letting the cycle collector
+    # scan them over and over while they are built doubles the time and frees nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _real_extractor() -> Extractor:
+    from splitter.analyzer.extract import extract_facts
+
+    return extract_facts
+
+
+def _read(file: SourceFile, max_bytes: int) -> bytes | FileProblem:
+    try:
+        size = os.stat(file.path).st_size
+        data = file.path.read_bytes() if size <= max_bytes else b""
+    except OSError as error:
+        reason = f"cannot read: {error.strerror or error}"
+        return FileProblem(file.relpath, 1, "unreadable", reason)
+    # The file may have grown between the two calls.
+    size = max(size, len(data))
+    return too_large(file.relpath, size, max_bytes) if size > max_bytes else data
+
+
+def _job(index: int, file: SourceFile, data: bytes, extractor: str) -> _Job:
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = cache_key(
+        sha256,
+        path=file.relpath,
+        module=file.module,
+        is_package=file.is_package,
+        extractor=extractor,
+    )
+    return _Job(index, data, file.relpath, file.module, file.is_package, sha256, key)
+
+
+class _Counter:
+    def __init__(self, progress: Progress | None, *, total: int, done: int) -> None:
+        self.progress, self.total, self.done = progress, total, done
+        self.add(0)
+
+    def add(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _run(
+    jobs: list[_Job],
+    workers: int,
+    cache: FactsCache | None,
+    extract: Extractor,
+    counter: _Counter,
+) -> Iterator[tuple[int, CachedResult]]:
+    if workers <= 1 or len(jobs) < 2 or sum(len(job.data) for job in jobs) < _MIN_BYTES_FOR_POOL:
+        for job in jobs:
+            yield job.index, _extract_one(job, cache, extract)
+            counter.add(1)
+        return
+    cache_root = str(cache.root) if cache else None
+    failed: list[_Job] = []
+    for chunk, outcome in _run_in_pool(_chunks(jobs, workers), workers, cache_root, extract):
+        if isinstance(outcome, BaseException):
+            failed.extend(chunk)
+            continue
+        yield from outcome
+        counter.add(len(chunk))
+    for job, result in _isolate(failed, cache_root, extract):
+        yield job.index, result
+        counter.add(1)
+
+
+def _chunks(jobs: list[_Job], workers: int) -> list[list[_Job]]:
+    # Largest files first, dealt round-robin, so the chunks weigh about the same.
+    count = min(len(jobs), workers * _CHUNKS_PER_WORKER)
+    by_size = sorted(jobs, key=lambda job: len(job.data), reverse=True)
+    return [by_size[start::count] for start in range(count)]
+
+
+def _run_in_pool(
+    chunks: list[list[_Job]], workers: int, cache_root: str | None, extract: Extractor
+) -> Iterator[tuple[list[_Job], _Outcome]]:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
+        futures = {
+            pool.submit(_extract_chunk, chunk, cache_root, extract): chunk for chunk in chunks
+        }
+        for future in as_completed(futures):
+            yield futures[future], _outcome(future)
+
+
+def _outcome(future: Future[list[tuple[int, CachedResult]]]) -> _Outcome:
+    try:
+        return future.result()
+    except Exception as error:
+        # A dead worker (BrokenProcessPool) or an argument that did not pickle.
+        return error
+
+
+def _isolate(
+    jobs: list[_Job], cache_root: str | None, extract: Extractor
+) -> Iterator[tuple[_Job, CachedResult]]:
+    """Re-run the jobs of failed chunks one by one, so the file that kills a worker is named."""
+    remaining = jobs
+    while remaining:
+        finished = list(_run_until_failure(remaining, cache_root, extract))
+        yield from finished
+        remaining = remaining[len(finished) :]
+
+
+def _run_until_failure(
+    jobs: list[_Job], cache_root: str | None, extract: Extractor
+) -> Iterator[tuple[_Job, CachedResult]]:
+    # One worker takes the jobs in order, so the first failed job is the one that broke it.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        futures = [pool.submit(_extract_chunk, [job], cache_root, extract) for job in jobs]
+        for job, future in zip(jobs, futures, strict=True):
+            outcome = _outcome(future)
+            if isinstance(outcome, BaseException):
+                pool.shutdown(cancel_futures=True)
+                yield job, _failure(job, outcome)
+                return
+            yield job, outcome[0][1]
+
+
+def _extract_chunk(
+    jobs: list[_Job], cache_root: str | None, extract: Extractor
+) -> list[tuple[int, CachedResult]]:
+    """The task run by a worker: extract each file and store what it found in the cache."""
+    cache = FactsCache(Path(cache_root)) if cache_root else None
+    with _gc_paused():
+        return [(job.index, _extract_one(job, cache, extract)) for job in jobs]
+
+
+def _extract_one(job: _Job, cache: FactsCache | None, extract: Extractor) -> CachedResult:
+    # The size was checked when the file was read.
+    text = decode_source(job.data, job.path, max_bytes=len(job.data))
+    try:
+        result = text if isinstance(text, FileProblem) else _call(extract, text, job)
+    except Exception as error:
+        # Not cached: the next run (perhaps with a fixed analyzer) tries again.
+        return _failure(job, error)
+    if cache is not None:
+        cache.put(job.key, result)
+    return result
+
+
+def _call(extract: Extractor, text: str, job: _Job) -> CachedResult:
+    with warnings.catch_warnings():
+        # The parser warns about the analyzed code (`"\d"`, `1()`); that is not this run's
+        # business, and every worker would print it.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return extract(
+            text, path=job.path, module=job.module, is_package=job.is_package, sha256=job.sha256
+        )
+
+
+def _failure(job: _Job, error: BaseException) -> FileProblem:
+    if isinstance(error, RecursionError):
+        return FileProblem(job.path, 1, "too-deep", "nesting too deep to analyze")
+    what = (
+        "the worker process analyzing this file died (a crash, or out of memory)"
+        if isinstance(error, BrokenProcessPool)
+        else f"{type(error).__name__}: {error}"
+    )
+    reason = f"the analyzer failed on this file, please report it: {what}"
+    return FileProblem(job.path, 1, _FAILURE_KIND, reason)

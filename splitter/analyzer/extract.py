@@ -1,0 +1,882 @@
+"""Reduce one source file to its facts: definitions, imports, calls, bindings and data access.
+
+The standard library's `ast` does the parsing because it is an order of magnitude faster than
+a concrete syntax tree; code that Python 3.11's `ast` rejects but newer Pythons accept is first
+rewritten by `splitter.analyzer.modernize` (libcst), so valid code is never skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from splitter.analyzer import modernize
+from splitter.analyzer.facts import (
+    Binding,
+    CallSite,
+    Definition,
+    FileFacts,
+    FileProblem,
+    Import,
+    Param,
+    Ref,
+    StateAccess,
+    TableAccess,
+)
+from splitter.analyzer.sql import looks_like_sql, tables_in_sql
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+DECLARATION_DECORATORS = frozenset({"property", "staticmethod", "classmethod"})
+_ACCESSOR_DECORATORS = frozenset({"setter", "getter", "deleter"})
+_EXECUTE_NAMES = frozenset(
+    {"execute", "executemany", "executescript", "text", "raw", "read_sql", "read_sql_query"}
+)
+_TRANSACTION_WORDS = ("transaction", "atomic", "transactional")
+_TRANSACTION_CONTEXTS = ("conn", "connection", "db", "atomic", "begin", "transaction", "session")
+_CONTAINER_ANNOTATIONS = frozenset(
+    {
+        "list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+        "set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "tuple", "Tuple",
+        "deque", "Deque", "Generator",
+    }
+)  # fmt: skip
+_MAPPING_ANNOTATIONS = frozenset(
+    {"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict"}
+)
+_WRAPPING_ANNOTATIONS = frozenset({"Optional", "Annotated", "ClassVar", "Final", "Required"})
+
+
+def extract_facts(
+    text: str, *, path: str, module: str, is_package: bool, sha256: str
+) -> FileFacts | FileProblem:
+    """Parse one decoded source file and return its facts, or the problem that stops it.
+
+    Args:
+        text: the decoded source.
+        path: the file's path as it is reported (relative to the analyzed root).
+        module: the module name Python would import the file under.
+        is_package: whether the file is a package's `__init__.py`.
+        sha256: the content hash, kept with the facts for the cache.
+
+    Returns:
+        The file's facts, or a `FileProblem` (kind "syntax" or "too-deep") that names the line.
+        It never raises for bad source.
+    """
+    tree = _parse(text, path)
+    if isinstance(tree, FileProblem):
+        return tree
+    collector = _Collector(module=module, is_package=is_package)
+    try:
+        collector.visit_module(tree)
+    except RecursionError:
+        return FileProblem(path, 1, "too-deep", "nesting too deep to analyze")
+    return collector.facts(path=path, sha256=sha256, lines=text.count("\n") + 1)
+
+
+def _parse(text: str, path: str) -> ast.Module | FileProblem:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as error:
+        rewritten = modernize.rewrite_newer_syntax(text)
+        if rewritten is not None:
+            try:
+                return ast.parse(rewritten, filename=path)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass
+        return _syntax_problem(path, error)
+    except ValueError as error:  # null bytes and the like
+        return FileProblem(path, 1, "syntax", str(error) or "invalid source")
+    except (RecursionError, MemoryError) as error:
+        return FileProblem(path, 1, "too-deep", str(error) or type(error).__name__)
+
+
+def _syntax_problem(path: str, error: SyntaxError) -> FileProblem:
+    reason = error.msg
+    if "Missing parentheses in call to" in reason or "print" in (error.text or "")[:6]:
+        reason += " (Python 2 code?)"
+    line = error.lineno or 1
+    if "too many nested" in reason:
+        return FileProblem(path, line, "too-deep", reason)
+    return FileProblem(path, line, "syntax", reason)
+
+
+@dataclass
+class _Scope:
+    qualname: str
+    kind: str
+    class_name: str = ""
+    lambdas: int = 0
+    loaded: dict[str, int] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+
+
+class _Collector:
+    """Walks a module once, keeping only facts; one instance per file."""
+
+    def __init__(self, *, module: str, is_package: bool) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.scopes: list[_Scope] = []
+        self.definitions: list[Definition] = []
+        self.imports: list[Import] = []
+        self.calls: list[CallSite] = []
+        self.bindings: list[Binding] = []
+        self.returns: list[Binding] = []
+        self.loops: list[Binding] = []
+        self.withs: list[Binding] = []
+        self.attribute_loads: list[CallSite] = []
+        self.tables: list[TableAccess] = []
+        self.state: list[StateAccess] = []
+        self.declared_globals: list[tuple[str, str]] = []
+        self.model_tables: list[tuple[str, str]] = []
+        self.transactional_scopes: list[str] = []
+        self.dunder_all: tuple[str, ...] | None = None
+        self.has_main_block = False
+        self.lambda_names: dict[int, str] = {}
+        self.transaction_depth = 0
+        self.docstrings: set[int] = set()
+        self.sql_args: set[int] = set()
+
+    # ----------------------------------------------------------------- results
+
+    def facts(self, *, path: str, sha256: str, lines: int) -> FileFacts:
+        return FileFacts(
+            path=path,
+            module=self.module,
+            is_package=self.is_package,
+            sha256=sha256,
+            lines=lines,
+            definitions=tuple(self.definitions),
+            imports=tuple(self.imports),
+            calls=tuple(self.calls),
+            bindings=tuple(self.bindings),
+            returns=tuple(self.returns),
+            loops=tuple(self.loops),
+            withs=tuple(self.withs),
+            attribute_loads=tuple(self.attribute_loads),
+            tables=tuple(self.tables),
+            state=tuple(self.state),
+            declared_globals=tuple(self.declared_globals),
+            model_tables=tuple(self.model_tables),
+            transactional_scopes=tuple(self.transactional_scopes),
+            dunder_all=self.dunder_all,
+            has_main_block=self.has_main_block,
+        )
+
+    # ------------------------------------------------------------------ scopes
+
+    @property
+    def scope(self) -> _Scope:
+        return self.scopes[-1]
+
+    def _enter(self, qualname: str, kind: str, class_name: str = "") -> _Scope:
+        scope = _Scope(qualname, kind, class_name)
+        self.scopes.append(scope)
+        return scope
+
+    def _leave(self) -> None:
+        scope = self.scopes.pop()
+        for name, line in scope.loaded.items():
+            self.state.append(
+                StateAccess(scope.qualname, ("name", scope.qualname, name), "read", line)
+            )
+
+    def _child_name(self, name: str) -> str:
+        return f"{self.scope.qualname}.{name}"
+
+    def visit_module(self, tree: ast.Module) -> None:
+        self._enter(self.module, "module")
+        end = _end_line(tree)
+        self.definitions.append(
+            Definition(self.module, "module", "", 1, end, docstring=_docstring(tree))
+        )
+        self._body(tree.body)
+        self._leave()
+
+    # -------------------------------------------------------------- statements
+
+    def _body(self, statements: Iterable[ast.stmt]) -> None:
+        for statement in statements:
+            self._statement(statement)
+
+    def _statement(self, node: ast.stmt) -> None:
+        handler = getattr(self, "_stmt_" + type(node).__name__, None)
+        if handler is not None:
+            handler(node)
+        else:
+            self._generic(node)
+
+    def _generic(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self._statement(child)
+            elif isinstance(child, ast.expr):
+                self._expr(child)
+            else:
+                self._generic(child)
+
+    def _stmt_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        qualname = self._child_name(node.name)
+        parent = self.scope
+        for decorator in node.decorator_list:
+            self._expr(decorator)
+        self._arguments_in_parent(node.args)
+        if node.returns is not None:
+            self._annotation_calls(node.returns)
+        decorator_names = tuple(_dotted(d) for d in node.decorator_list)
+        self._apply_decorators(node.decorator_list, qualname, node.lineno)
+        params = self._params(node.args)
+        self.definitions.append(
+            Definition(
+                qualname,
+                "function",
+                parent.qualname,
+                node.lineno,
+                _end_line(node),
+                decorators=tuple(_source(d) for d in node.decorator_list),
+                decorator_names=decorator_names,
+                params=params,
+                returns=annotation_ref(node.returns, parent.qualname),
+                is_async=isinstance(node, ast.AsyncFunctionDef),
+                docstring=_docstring(node),
+            )
+        )
+        if any(word in name.lower() for name in decorator_names for word in _TRANSACTION_WORDS):
+            self.transactional_scopes.append(qualname)
+        defaults = self._default_refs(node.args)
+        self._enter(qualname, "function")
+        self._bind_self(parent, qualname, params, decorator_names)
+        for name, value, line in defaults:
+            self._bind_name(name, value, line)
+        saved_depth, self.transaction_depth = self.transaction_depth, 0
+        self._body(node.body)
+        self.transaction_depth = saved_depth
+        self._leave()
+
+    _stmt_AsyncFunctionDef = _stmt_FunctionDef
+
+    def _stmt_ClassDef(self, node: ast.ClassDef) -> None:
+        qualname = self._child_name(node.name)
+        parent = self.scope
+        for expression in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self._expr(expression)
+        self._apply_decorators(node.decorator_list, qualname, node.lineno)
+        bases = tuple(ref for ref in (self.ref(b) for b in node.bases) if ref is not None)
+        self.definitions.append(
+            Definition(
+                qualname,
+                "class",
+                parent.qualname,
+                node.lineno,
+                _end_line(node),
+                decorator_names=tuple(_dotted(d) for d in node.decorator_list),
+                bases=bases,
+                docstring=_docstring(node),
+            )
+        )
+        self._enter(qualname, "class", class_name=qualname)
+        self._body(node.body)
+        self._collect_table_name(qualname, node)
+        self._leave()
+
+    def _stmt_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._import(alias.asname, alias.name, "module", node.lineno)
+            else:
+                top = alias.name.partition(".")[0]
+                self._import(top, top, "module", node.lineno)
+                if top != alias.name:
+                    self._import("", alias.name, "module", node.lineno)
+
+    def _stmt_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = self._absolute_module(node.module or "", node.level)
+        if base is None:
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self._import("*", base, "star", node.lineno)
+            else:
+                target = f"{base}.{alias.name}" if base else alias.name
+                self._import(alias.asname or alias.name, target, "from", node.lineno)
+
+    def _import(self, name: str, target: str, kind: str, line: int) -> None:
+        self.imports.append(Import(self.scope.qualname, name, target, kind, line))  # type: ignore[arg-type]
+
+    def _absolute_module(self, module: str, level: int) -> str | None:
+        if level == 0:
+            return module
+        parts = self.module.split(".")
+        if not self.is_package:
+            parts = parts[:-1]
+        if level - 1 > len(parts):
+            return None
+        parts = parts[: len(parts) - (level - 1)]
+        if module:
+            parts.append(module)
+        return ".".join(parts)
+
+    def _stmt_Assign(self, node: ast.Assign) -> None:
+        self._expr(node.value)
+        value = self.ref(node.value)
+        for target in node.targets:
+            self._assign(target, value, node.value, node.lineno)
+        if (
+            self.scope.kind == "module"
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "__all__"
+        ):
+            self.dunder_all = _string_list(node.value)
+
+    def _stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._annotation_calls(node.annotation)
+        annotation = annotation_ref(node.annotation, self.scope.qualname)
+        if node.value is not None:
+            self._expr(node.value)
+            self._assign(node.target, self.ref(node.value), node.value, node.lineno)
+        if annotation is not None:
+            self._assign(node.target, annotation, None, node.lineno)
+        elif node.value is None:
+            self._target_expressions(node.target)
+
+    def _stmt_AugAssign(self, node: ast.AugAssign) -> None:
+        self._expr(node.value)
+        self._assign(node.target, self.ref(node.value), node.value, node.lineno)
+
+    def _stmt_Return(self, node: ast.Return) -> None:
+        if node.value is None:
+            return
+        self._expr(node.value)
+        value = self.ref(node.value)
+        if value is not None:
+            scope = self.scope.qualname
+            self.returns.append(Binding(scope, ("def", scope), value, node.lineno))
+
+    def _stmt_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._expr(node.iter)
+        iterable = self.ref(node.iter)
+        if iterable is not None:
+            target = self._target_ref(node.target)
+            self.loops.append(
+                Binding(self.scope.qualname, target or ("none",), iterable, node.lineno)
+            )
+        self._assign(node.target, ("item", iterable) if iterable else None, None, node.lineno)
+        self._body(node.body)
+        self._body(node.orelse)
+
+    _stmt_AsyncFor = _stmt_For
+
+    def _stmt_With(self, node: ast.With | ast.AsyncWith) -> None:
+        transactional = False
+        for item in node.items:
+            self._expr(item.context_expr)
+            context = self.ref(item.context_expr)
+            if _is_transaction_context(item.context_expr):
+                transactional = True
+            if context is None:
+                continue
+            target = self._target_ref(item.optional_vars) if item.optional_vars else None
+            self.withs.append(
+                Binding(self.scope.qualname, target or ("none",), context, node.lineno)
+            )
+            if item.optional_vars is not None:
+                self._assign(item.optional_vars, None, None, node.lineno)
+        self.transaction_depth += transactional
+        self._body(node.body)
+        self.transaction_depth -= transactional
+
+    _stmt_AsyncWith = _stmt_With
+
+    def _stmt_Global(self, node: ast.Global | ast.Nonlocal) -> None:
+        if isinstance(node, ast.Global):
+            self.declared_globals.extend((self.scope.qualname, name) for name in node.names)
+            self.scope.globals.update(node.names)
+
+    _stmt_Nonlocal = _stmt_Global
+
+    def _stmt_If(self, node: ast.If) -> None:
+        if self.scope.kind == "module" and _is_main_guard(node.test):
+            self.has_main_block = True
+        self._generic(node)
+
+    def _stmt_Try(self, node: ast.Try) -> None:
+        self._body(node.body)
+        for handler in node.handlers:
+            if handler.type is not None:
+                self._expr(handler.type)
+                if handler.name:
+                    exception = self.ref(handler.type)
+                    if exception is not None:
+                        self._bind_name(handler.name, ("annotation", exception), handler.lineno)
+            self._body(handler.body)
+        self._body(node.orelse)
+        self._body(node.finalbody)
+
+    _stmt_TryStar = _stmt_Try
+
+    def _stmt_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # a docstring or a bare string: prose, not SQL
+        self._expr(node.value)
+
+    # ------------------------------------------------------------- assignment
+
+    def _assign(
+        self, target: ast.expr, value: Ref | None, node: ast.expr | None, line: int
+    ) -> None:
+        if isinstance(target, ast.Starred):
+            target = target.value
+        if isinstance(target, ast.Tuple | ast.List):
+            elements = node.elts if isinstance(node, ast.Tuple | ast.List) else None
+            for index, element in enumerate(target.elts):
+                if elements is not None and len(elements) == len(target.elts):
+                    self._assign(element, self.ref(elements[index]), elements[index], line)
+                else:
+                    self._assign(element, ("item", value) if value else None, None, line)
+            return
+        self._target_expressions(target)
+        target_ref = self._target_ref(target)
+        if target_ref is not None and (value is not None or isinstance(target, ast.Name)):
+            # a name bound to an unknown value is still bound here: it shadows outer names
+            self.bindings.append(Binding(self.scope.qualname, target_ref, value or ("none",), line))
+        if isinstance(target, ast.Attribute | ast.Subscript) and target_ref is not None:
+            self.state.append(StateAccess(self.scope.qualname, target_ref, "write", line))
+        elif isinstance(target, ast.Name) and target.id in self.scope.globals:
+            self.state.append(StateAccess(self.scope.qualname, target_ref or (), "write", line))
+
+    def _bind_name(self, name: str, value: Ref, line: int) -> None:
+        scope = self.scope.qualname
+        self.bindings.append(Binding(scope, ("name", scope, name), value, line))
+
+    def _target_ref(self, target: ast.expr) -> Ref | None:
+        if isinstance(target, ast.Name):
+            return ("name", self.scope.qualname, target.id)
+        if isinstance(target, ast.Attribute):
+            base = self.ref(target.value)
+            return ("attr", base, target.attr) if base is not None else None
+        if isinstance(target, ast.Subscript):
+            base = self.ref(target.value)
+            return ("item", base) if base is not None else None
+        return None
+
+    def _target_expressions(self, target: ast.expr) -> None:
+        """Visit the expressions inside a target (`a[f()] = x` calls `f`)."""
+        if isinstance(target, ast.Attribute):
+            self._expr(target.value)
+        elif isinstance(target, ast.Subscript):
+            self._expr(target.value)
+            self._expr(target.slice)
+
+    # ------------------------------------------------------------- functions
+
+    def _arguments_in_parent(self, args: ast.arguments) -> None:
+        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+            self._expr(default)
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None and arg.annotation is not None:
+                self._annotation_calls(arg.annotation)
+
+    def _params(self, args: ast.arguments) -> tuple[Param, ...]:
+        scope = self.scope.qualname
+        positional = [*args.posonlyargs, *args.args]
+        first_default = len(positional) - len(args.defaults)
+        params = [
+            Param(a.arg, "positional", annotation_ref(a.annotation, scope), i >= first_default)
+            for i, a in enumerate(positional)
+        ]
+        if args.vararg is not None:
+            params.append(Param(args.vararg.arg, "vararg"))
+        params.extend(
+            Param(a.arg, "keyword", annotation_ref(a.annotation, scope), d is not None)
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        )
+        if args.kwarg is not None:
+            params.append(Param(args.kwarg.arg, "varkw"))
+        return tuple(params)
+
+    def _bind_self(
+        self, parent: _Scope, qualname: str, params: tuple[Param, ...], decorators: tuple[str, ...]
+    ) -> None:
+        if parent.kind != "class" or not params or params[0].kind != "positional":
+            return
+        if "staticmethod" in decorators:
+            return
+        kind = "class" if "classmethod" in decorators or params[0].name == "cls" else "instance"
+        self._bind_name(params[0].name, ("self", parent.class_name, kind), 0)
+
+    def _default_refs(self, args: ast.arguments) -> list[tuple[str, Ref, int]]:
+        """Default values that may be functions or objects, read in the defining scope."""
+        positional = [*args.posonlyargs, *args.args]
+        pairs = list(
+            zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+        )
+        pairs += [
+            (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+        ]
+        refs = ((arg.arg, self.ref(default), default.lineno) for arg, default in pairs)
+        return [(name, ref, line) for name, ref, line in refs if ref and ref[0] != "const"]
+
+    def _apply_decorators(self, decorators: list[ast.expr], qualname: str, line: int) -> None:
+        for decorator in reversed(decorators):
+            name = _dotted(decorator)
+            last = name.rpartition(".")[2]
+            if name in DECLARATION_DECORATORS or last in _ACCESSOR_DECORATORS:
+                continue
+            function = self.ref(decorator)
+            if function is not None:
+                call = ("call", function, (("def", qualname),), ())
+                self.calls.append(CallSite(self.scope.qualname, call, decorator.lineno))
+
+    def _annotation_calls(self, annotation: ast.expr) -> None:
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Call):
+                self._expr(annotation)
+                return
+
+    # ----------------------------------------------------------- expressions
+
+    def _expr(self, node: ast.expr) -> None:
+        """Record what evaluating `node` in the current scope does: calls, loads, SQL."""
+        stack: list[ast.AST] = [node]
+        while stack:
+            current = stack.pop()
+            kind = type(current)
+            if kind is ast.Call:
+                self._call(current)  # type: ignore[arg-type]
+                stack.extend(reversed(_call_children(current)))  # type: ignore[arg-type]
+                continue
+            if kind is ast.Name:
+                self._load_name(current)  # type: ignore[arg-type]
+                continue
+            elif kind is ast.Attribute:
+                self._load_attribute(current)  # type: ignore[arg-type]
+            elif kind is ast.Constant:
+                self._string(current)  # type: ignore[arg-type]
+                continue
+            elif kind is ast.JoinedStr or (kind is ast.BinOp and _is_string_sum(current)):
+                self._string(current)  # type: ignore[arg-type]
+                stack.extend(_string_operands(current))  # type: ignore[arg-type]
+                continue
+            elif kind is ast.Lambda:
+                self._lambda(current)  # type: ignore[arg-type]
+                continue
+            elif kind in _COMPREHENSIONS:
+                self._comprehension(current)  # type: ignore[arg-type]
+            elif kind is ast.NamedExpr:
+                named: ast.NamedExpr = current  # type: ignore[assignment]
+                self._assign(named.target, self.ref(named.value), named.value, named.lineno)
+                stack.append(named.value)
+                continue
+            stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+    def _call(self, node: ast.Call) -> None:
+        call = self.ref(node)
+        if call is not None:
+            self.calls.append(CallSite(self.scope.qualname, call, node.lineno))
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _EXECUTE_NAMES and node.args:
+            self.sql_args.add(id(node.args[0]))
+
+    def _load_name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.scope.loaded.setdefault(node.id, node.lineno)
+
+    def _load_attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load):
+            ref = self.ref(node)
+            if ref is not None:
+                self.attribute_loads.append(CallSite(self.scope.qualname, ref, node.lineno))
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        qualname = self._lambda_name(node, self.scope)
+        for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
+            self._expr(default)
+        params = self._params(node.args)
+        self.definitions.append(
+            Definition(
+                qualname, "lambda", self.scope.qualname, node.lineno, _end_line(node), params=params
+            )
+        )
+        self._enter(qualname, "lambda")
+        self._expr(node.body)
+        body = self.ref(node.body)
+        if body is not None:
+            self.returns.append(Binding(qualname, ("def", qualname), body, node.lineno))
+        self._leave()
+
+    def _lambda_name(self, node: ast.Lambda, scope: _Scope) -> str:
+        name = self.lambda_names.get(id(node))
+        if name is None:
+            scope.lambdas += 1
+            name = f"{scope.qualname}.<lambda{scope.lambdas}>"
+            self.lambda_names[id(node)] = name
+        return name
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        for generator in node.generators:
+            iterable = self.ref(generator.iter)
+            self._assign(generator.target, ("item", iterable) if iterable else None, None, 0)
+
+    def _string(self, node: ast.expr) -> None:
+        text = _string_value(node)
+        if text is None or not looks_like_sql(text, any_case=id(node) in self.sql_args):
+            return
+        scope = self.scope.qualname
+        in_transaction = self.transaction_depth > 0
+        for table, mode in tables_in_sql(text):
+            self.tables.append(TableAccess(scope, table, mode, node.lineno, "sql", in_transaction))
+
+    def _collect_table_name(self, qualname: str, node: ast.ClassDef) -> None:
+        for statement in node.body:
+            if isinstance(statement, ast.Assign | ast.AnnAssign):
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+                value = statement.value
+                if "__tablename__" in names and isinstance(value, ast.Constant):
+                    self.model_tables.append((qualname, str(value.value)))
+            elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
+                for item in statement.body:
+                    if (
+                        isinstance(item, ast.Assign)
+                        and any(
+                            isinstance(t, ast.Name) and t.id == "db_table" for t in item.targets
+                        )
+                        and isinstance(item.value, ast.Constant)
+                    ):
+                        self.model_tables.append((qualname, str(item.value.value)))
+
+    # ------------------------------------------------------------- references
+
+    def ref(self, node: ast.expr | None) -> Ref | None:
+        """Describe how the value of `node` is obtained, or None when nothing can be said."""
+        if node is None:
+            return None
+        kind = type(node)
+        if kind is ast.Name:
+            return ("name", self.scope.qualname, node.id)  # type: ignore[attr-defined]
+        if kind is ast.Attribute:
+            base = self.ref(node.value)  # type: ignore[attr-defined]
+            return ("attr", base, node.attr) if base is not None else None  # type: ignore[attr-defined]
+        if kind is ast.Call:
+            return self._call_ref(node)  # type: ignore[arg-type]
+        if kind is ast.Constant:
+            value = node.value  # type: ignore[attr-defined]
+            return None if value is None or value is ... else ("const", type(value).__name__)
+        if kind in _LITERALS:
+            return ("const", _LITERALS[kind])
+        if kind is ast.Subscript:
+            base = self.ref(node.value)  # type: ignore[attr-defined]
+            return ("item", base) if base is not None else None
+        if kind in (ast.List, ast.Tuple, ast.Set):
+            elements = (self.ref(e) for e in node.elts)  # type: ignore[attr-defined]
+            return self._container(node, elements)
+        if kind is ast.Dict:
+            values = (self.ref(v) for v in node.values)  # type: ignore[attr-defined]
+            return self._container(node, values)
+        if kind is ast.Lambda:
+            return ("def", self._lambda_name(node, self.scope))  # type: ignore[arg-type]
+        return self._compound_ref(node)
+
+    def _compound_ref(self, node: ast.expr) -> Ref | None:
+        if isinstance(node, ast.IfExp):
+            parts = [node.body, node.orelse]
+        elif isinstance(node, ast.BoolOp):
+            parts = list(node.values)
+        elif isinstance(node, ast.NamedExpr | ast.Await | ast.Starred):
+            return self.ref(node.value)
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            return self._container(node, [self.ref(node.elt)])
+        elif isinstance(node, ast.DictComp):
+            return self._container(node, [self.ref(node.value)])
+        else:
+            return None
+        refs = tuple(r for r in (self.ref(p) for p in parts) if r)
+        return ("either", refs) if refs else None
+
+    def _container(self, node: ast.expr, elements: Iterable[Ref | None]) -> Ref:
+        """A literal container; the site makes it distinct from every other literal."""
+        site = f"{self.scope.qualname}:{node.lineno}:{node.col_offset}"
+        return ("container", tuple(e for e in elements if e is not None), site)
+
+    def _call_ref(self, node: ast.Call) -> Ref | None:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "super" and not node.args:
+            return self._super_ref()
+        function = self.ref(func)
+        if function is None:
+            return None
+        args = tuple(self.ref(a) or ("none",) for a in node.args)
+        kwargs = tuple((k.arg or "**", self.ref(k.value) or ("none",)) for k in node.keywords)
+        return ("call", function, args, kwargs)
+
+    def _super_ref(self) -> Ref | None:
+        for scope in reversed(self.scopes[:-1]):
+            if scope.kind == "class":
+                return ("super", scope.class_name, self.scope.qualname)
+        return None
+
+
+def _call_children(node: ast.Call) -> list[ast.AST]:
+    """The parts of a call to visit; a called attribute is not also an attribute load."""
+    func = node.func
+    head: ast.AST = func.value if isinstance(func, ast.Attribute) else func
+    return [head, *node.args, *node.keywords]
+
+
+def _string_operands(node: ast.expr) -> list[ast.expr]:
+    """The non-literal operands of a string sum or f-string, whose own calls still count."""
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp):
+        return [*_string_operands(node.left), *_string_operands(node.right)]
+    return [] if isinstance(node, ast.Constant) else [node]
+
+
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
+_LITERALS: dict[type, str] = {ast.JoinedStr: "str", ast.Compare: "bool"}
+
+
+def annotation_ref(node: ast.expr | None, scope: str) -> Ref | None:
+    """Turn a type annotation into a reference to the instances it admits, when it names classes.
+
+    `Optional[C]`, `C | None`, `Union[A, B]`, string annotations and homogeneous containers
+    (`list[C]`, `dict[str, C]`) are understood; anything else gives None.
+    """
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant):
+        if not isinstance(node.value, str):
+            return None
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        return annotation_ref(parsed, scope)
+    if isinstance(node, ast.Name | ast.Attribute):
+        base = _name_ref(node, scope)
+        return ("annotation", base) if base is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _either(annotation_ref(p, scope) for p in (node.left, node.right))
+    if isinstance(node, ast.Subscript):
+        return _generic_annotation_ref(node, scope)
+    return None
+
+
+def _generic_annotation_ref(node: ast.Subscript, scope: str) -> Ref | None:
+    name = _dotted(node.value).rpartition(".")[2]
+    arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if name in _WRAPPING_ANNOTATIONS:
+        return annotation_ref(arguments[0], scope)
+    if name == "Union":
+        return _either(annotation_ref(a, scope) for a in arguments)
+    if name in _CONTAINER_ANNOTATIONS:
+        element = annotation_ref(arguments[0], scope)
+        return ("container", (element,), "") if element is not None else None
+    if name in _MAPPING_ANNOTATIONS and len(arguments) == 2:
+        element = annotation_ref(arguments[1], scope)
+        return ("container", (element,), "") if element is not None else None
+    if name in ("type", "Type"):
+        return _name_ref(arguments[0], scope)
+    return None
+
+
+def _either(refs: Iterable[Ref | None]) -> Ref | None:
+    kept = tuple(r for r in refs if r is not None)
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else ("either", kept)
+
+
+def _name_ref(node: ast.expr, scope: str) -> Ref | None:
+    if isinstance(node, ast.Name):
+        return None if node.id == "None" else ("name", scope, node.id)
+    if isinstance(node, ast.Attribute):
+        base = _name_ref(node.value, scope)
+        return ("attr", base, node.attr) if base is not None else None
+    return None
+
+
+def _dotted(node: ast.expr) -> str:
+    """The dotted text of a decorator or annotation: `app.route` for `@app.route("/")`."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        else:
+            parts.append("?")
+            break
+    return ".".join(reversed(parts))
+
+
+def _source(node: ast.expr) -> str:
+    try:
+        return ast.unparse(node)[:300]
+    except (ValueError, RecursionError):
+        return _dotted(node)
+
+
+def _docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    try:
+        text = ast.get_docstring(node, clean=True) or ""
+    except (TypeError, ValueError):
+        return ""
+    return text.strip().partition("\n")[0][:200]
+
+
+def _end_line(node: ast.AST) -> int:
+    end = getattr(node, "end_lineno", None)
+    if end is not None:
+        return int(end)
+    body = getattr(node, "body", None)
+    return _end_line(body[-1]) if body else int(getattr(node, "lineno", 1))
+
+
+def _string_value(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_string_value(v) or " ? " for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _string_value(node.left), _string_value(node.right)
+        return None if left is None and right is None else (left or " ? ") + (right or " ? ")
+    return None
+
+
+def _is_string_sum(node: ast.AST) -> bool:
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.left
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _string_list(node: ast.expr) -> tuple[str, ...] | None:
+    if not isinstance(node, ast.List | ast.Tuple):
+        return None
+    names = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return tuple(names) if len(names) == len(node.elts) else None
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = {s.id for s in sides if isinstance(s, ast.Name)}
+    strings = {s.value for s in sides if isinstance(s, ast.Constant)}
+    return names == {"__name__"} and strings == {"__main__"}
+
+
+def _is_transaction_context(node: ast.expr) -> bool:
+    name = _dotted(node).rpartition(".")[2].lower()
+    return any(word in name for word in _TRANSACTION_CONTEXTS)

@@ -1,0 +1,79 @@
+"""Analyzing a code base on disk: find its files, collect their facts, resolve them as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache
+from splitter.analyzer.collect import Extractor, Progress, collect_facts
+from splitter.analyzer.discovery import discover
+from splitter.analyzer.model import Analysis
+from splitter.analyzer.resolve import resolve_project
+from splitter.errors import InputError
+
+
+def analyze_path(
+    root: Path,
+    *,
+    exclude: Sequence[str] = (),
+    include_tests: bool = False,
+    workers: int = 2,
+    cache_dir: Path | Literal["default"] | None = "default",
+    progress: Progress | None = None,
+    extract: Extractor | None = None,
+    declared_entry_points: Sequence[str] = (),
+) -> Analysis:
+    """Analyze the Python code under `root`, which is read but never imported or run.
+
+    Args:
+        root: the code base's folder (a package, an import root or a `src/` layout).
+        exclude: glob patterns of files and folders to leave out, relative to `root`.
+        include_tests: also analyze test code.
+        workers: processes that parse files the cache does not know.
+        cache_dir: where facts are cached between runs; "default" is `.splitter-cache` in
+            `root`, None turns the cache off.
+        progress: told (files done, files in all) as files are finished.
+        extract: a stand-in for the real extractor, for tests.
+        declared_entry_points: qualified names to treat as entry points.
+
+    Returns:
+        The analysis; files that could not be analyzed are in its `problems`.
+
+    Raises:
+        InputError: `root` is not a directory or holds no Python file to analyze.
+    """
+    _check_root(root)
+    found = discover(root, exclude=exclude, include_tests=include_tests)
+    if not found.files:
+        raise InputError(
+            f"no Python file to analyze under {root}",
+            hint="pass the folder that holds the code; test code is skipped unless "
+            "--include-tests is given, and check the --exclude patterns",
+        )
+    cache = _open_cache(root, cache_dir)
+    facts, problems = collect_facts(
+        found.files, workers=workers, cache=cache, extract=extract, progress=progress
+    )
+    every_problem = sorted([*found.problems, *problems], key=lambda p: (p.path, p.line, p.kind))
+    return resolve_project(facts, every_problem, str(root), declared_entry_points)
+
+
+def _check_root(root: Path) -> None:
+    if not root.exists():
+        raise InputError(
+            f"{root} does not exist",
+            hint="check the path, then run `splitter analyze PATH` with the code base's folder",
+        )
+    if not root.is_dir():
+        raise InputError(
+            f"{root} is not a directory",
+            hint=f"pass the folder that holds it: `splitter analyze {root.parent}`",
+        )
+
+
+def _open_cache(root: Path, cache_dir: Path | Literal["default"] | None) -> FactsCache | None:
+    if cache_dir is None:
+        return None
+    return FactsCache(root / CACHE_DIR_NAME if cache_dir == "default" else cache_dir)

@@ -1,0 +1,512 @@
+"""Whole-program resolution: from every file's facts to one call graph with data access.
+
+A flow-insensitive, context-insensitive points-to analysis in the manner of PyCG: every name,
+attribute, parameter, return value and container element is a variable holding the set of
+abstract values (functions, classes, instances, modules, externals) it may be bound to. The
+bindings are replayed until nothing changes; then each call site is resolved from the final
+sets. A call whose target set is empty is reported as unresolved, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from splitter.analyzer.extract import BUILTIN_NAMES
+from splitter.analyzer.facts import (
+    Binding,
+    CallSite,
+    FileFacts,
+    FileProblem,
+    Import,
+    Ref,
+)
+from splitter.analyzer.model import (
+    Analysis,
+)
+from splitter.analyzer.scopes import ScopeTable
+
+Value = tuple[str, str]
+"""An abstract value: (kind, name). Kinds: func, bound, class, classsub, inst, instsub, module,
+ext, extinst, builtin, builtininst, container, super, method-of-container."""
+
+Var = tuple[str, ...]
+
+_MAX_PASSES = 50
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
+_BUILTIN_CONSTRUCTORS = frozenset(
+    {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "frozenset",
+     "bytearray", "complex", "len", "repr", "format", "sorted", "hash", "abs", "round", "sum",
+     "min", "max", "isinstance", "issubclass", "callable", "hasattr", "id", "ord", "chr"}
+)  # fmt: skip
+_CONTAINER_ADDERS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
+_CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "popitem", "__getitem__"})
+_CONTAINER_VIEWS = frozenset({"values", "copy", "keys"})
+_MUTATORS = frozenset(
+    {"append", "add", "insert", "extend", "update", "setdefault", "pop", "popitem", "clear",
+     "remove", "discard", "sort", "reverse", "__setitem__", "__delitem__"}
+)  # fmt: skip
+_ROUTE_DECORATORS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
+)
+_CLI_DECORATORS = frozenset({"command", "group"})
+_TASK_DECORATORS = frozenset({"task", "shared_task"})
+_DJANGO_URL_FUNCTIONS = frozenset(
+    {"django.urls.path", "django.urls.re_path", "django.conf.urls.url"}
+)
+_ORM_WRITES = frozenset(
+    {"create", "update", "delete", "save", "bulk_create", "bulk_update", "get_or_create",
+     "update_or_create", "add", "add_all", "merge", "insert", "remove"}
+)  # fmt: skip
+
+
+def resolve_project(
+    facts: Sequence[FileFacts],
+    problems: Sequence[FileProblem],
+    root: str,
+    declared_entry_points: Sequence[str] = (),
+) -> Analysis:
+    """Resolve every file's facts into one `Analysis`.
+
+    Args:
+        facts: the facts of every file that parsed, in any order.
+        problems: the files that could not be analyzed; carried into the result.
+        root: the analyzed root, as the user named it.
+        declared_entry_points: qualified names declared as entry points in configuration.
+
+    Returns:
+        The analysis, every collection sorted so equal input gives equal output.
+    """
+    resolver = _Resolver(sorted(facts, key=lambda f: f.module))
+    resolver.solve()
+    return resolver.analysis(root, problems, declared_entry_points)
+
+
+class _Resolver:
+    def __init__(self, facts: list[FileFacts]) -> None:
+        self.files = facts
+        self.scopes = ScopeTable(facts)
+        self.vars: dict[Var, set[Value]] = defaultdict(set)
+        self.changed = False
+        self.mro_cache: dict[str, tuple[str, ...]] = {}
+        self.subclass_cache: dict[str, tuple[str, ...]] | None = None
+        self._seed()
+
+    # ------------------------------------------------------------------ seeding
+
+    def _seed(self) -> None:
+        for definition in self.scopes.definitions.values():
+            if definition.kind in ("function", "class") and definition.parent:
+                name = definition.name
+                value = ("class" if definition.kind == "class" else "func", definition.qualname)
+                self.vars[(definition.parent, name)].add(value)
+
+    # -------------------------------------------------------------- fixpoint
+
+    def solve(self) -> None:
+        for _ in range(_MAX_PASSES):
+            self.changed = False
+            self.mro_cache.clear()
+            self.subclass_cache = None
+            for file in self.files:
+                self._replay(file)
+            if not self.changed:
+                return
+
+    def _replay(self, file: FileFacts) -> None:
+        for imported in file.imports:
+            self._bind_import(imported)
+        for binding in file.bindings:
+            self._assign(binding.target, self.evaluate(binding.value))
+        for binding in file.returns:
+            self._add(("def", binding.scope, "<return>"), self.evaluate(binding.value))
+        for site in file.calls:
+            self._flow_call(site)
+        for binding in file.loops:
+            self._flow_loop(binding)
+        for binding in file.withs:
+            self._flow_with(binding)
+
+    def _add(self, var: Var, values: Iterable[Value]) -> None:
+        bucket = self.vars[var]
+        before = len(bucket)
+        bucket.update(values)
+        if len(bucket) != before:
+            self.changed = True
+
+    def _bind_import(self, imported: Import) -> None:
+        if imported.kind == "star":
+            return
+        if not imported.name:
+            return
+        var = (imported.scope, imported.name)
+        self._add(var, self._import_values(imported))
+
+    def _import_values(self, imported: Import) -> set[Value]:
+        target = imported.target
+        if self.scopes.is_module(target):
+            return {("module", target)}
+        if imported.kind == "from":
+            module, _, name = target.rpartition(".")
+            if self.scopes.is_module(module):
+                return self._module_attribute(module, name)
+        return {("ext", target)}
+
+    def _assign(self, target: Ref, values: set[Value]) -> None:
+        if not values:
+            return
+        for var in self._target_vars(target):
+            self._add(var, values)
+
+    def _target_vars(self, target: Ref) -> Iterator[Var]:
+        kind = target[0]
+        if kind == "name":
+            scope = self.scopes.binding_scope(target[1], target[2])
+            yield (scope, target[2])
+        elif kind == "attr":
+            for value in self.evaluate(target[1]):
+                owner = _attribute_owner(value)
+                if owner is not None:
+                    yield (owner, target[2])
+        elif kind == "item":
+            for value in self.evaluate(target[1]):
+                if value[0] == "container":
+                    yield ("<elements>", value[1])
+
+    # ------------------------------------------------------------ evaluation
+
+    def evaluate(self, ref: Ref) -> set[Value]:
+        """The values `ref` may have, given what is known now."""
+        kind = ref[0]
+        if kind == "name":
+            return self._lookup(ref[1], ref[2])
+        if kind == "attr":
+            result: set[Value] = set()
+            for base in self.evaluate(ref[1]):
+                result |= self._attribute(base, ref[2])
+            return result
+        if kind == "call":
+            return self._call_result(ref)
+        if kind == "def":
+            return self._def_value(ref[1])
+        return self._evaluate_other(ref)
+
+    def _evaluate_other(self, ref: Ref) -> set[Value]:
+        kind = ref[0]
+        if kind == "item":
+            return self._items(self.evaluate(ref[1]))
+        if kind == "container":
+            key = ref[2] or repr(ref[1])
+            self._add(("<elements>", key), (v for e in ref[1] for v in self.evaluate(e)))
+            return {("container", key)}
+        if kind == "const":
+            return {("builtininst", ref[1])}
+        if kind == "either":
+            return {value for part in ref[1] for value in self.evaluate(part)}
+        if kind == "annotation":
+            return {_instance_of(v) for v in self.evaluate(ref[1]) if _instance_of(v) is not None}  # type: ignore[misc]
+        if kind == "self":
+            return {("instsub" if ref[2] == "instance" else "classsub", ref[1])}
+        if kind == "super":
+            return {("super", ref[1])}
+        return set()
+
+    def _def_value(self, qualname: str) -> set[Value]:
+        definition = self.scopes.definitions.get(qualname)
+        if definition is None:
+            return set()
+        return {("class" if definition.kind == "class" else "func", qualname)}
+
+    def _lookup(self, scope: str, name: str) -> set[Value]:
+        found = self.scopes.lookup(scope, name)
+        if found is not None:
+            return self.vars.get(found, set())
+        module = self.scopes.module_of(scope)
+        values = self._star_imported(module, name, set())
+        if values:
+            return values
+        return {("builtin", name)} if name in BUILTIN_NAMES else set()
+
+    def _star_imported(self, module: str, name: str, seen: set[str]) -> set[Value]:
+        seen.add(module)
+        for source in self.scopes.star_imports.get(module, ()):
+            if not self.scopes.is_module(source) or source in seen:
+                continue
+            if not self.scopes.exports(source, name):
+                continue
+            values = self._module_attribute(source, name, seen)
+            if values:
+                return values
+        return set()
+
+    def _module_attribute(self, module: str, name: str, seen: set[str] | None = None) -> set[Value]:
+        submodule = f"{module}.{name}"
+        values = set(self.vars.get((module, name), ()))
+        if self.scopes.is_module(submodule):
+            values.add(("module", submodule))
+        if not values:
+            values = self._star_imported(module, name, seen if seen is not None else set())
+        return values
+
+    def _attribute(self, base: Value, name: str) -> set[Value]:
+        kind, target = base
+        if kind == "module":
+            return self._module_attribute(target, name)
+        if kind in ("class", "classsub", "inst", "instsub"):
+            return self._class_attribute(base, name)
+        if kind == "super":
+            mro = self.mro(target)
+            return self._bind(self._mro_lookup(mro[1:], name), instance=True)
+        if kind in ("ext", "extinst"):
+            return _external(f"{target}.{name}")
+        if kind == "container":
+            return _container_method(target, name)
+        if kind == "builtininst":
+            return {("builtinmethod", name)}
+        return set()
+
+    def _class_attribute(self, base: Value, name: str) -> set[Value]:
+        kind, cls = base
+        values = self._mro_lookup(self.mro(cls), name)
+        if kind in ("classsub", "instsub"):
+            for subclass in self.subclasses(cls):
+                values |= self.vars.get((subclass, name), set())
+        instance = kind in ("inst", "instsub")
+        result: set[Value] = set()
+        for value in values:
+            if value[0] == "func" and self._is_property(value[1]) and instance:
+                result |= self.vars.get(("def", value[1], "<return>"), set())
+            else:
+                result |= self._bind({value}, instance=instance)
+        return result
+
+    def _bind(self, values: set[Value], *, instance: bool) -> set[Value]:
+        bound: set[Value] = set()
+        for value in values:
+            if value[0] == "func":
+                decorators = self.scopes.decorators(value[1])
+                if "staticmethod" in decorators:
+                    bound.add(value)
+                elif instance or "classmethod" in decorators:
+                    bound.add(("bound", value[1]))
+                else:
+                    bound.add(value)
+            else:
+                bound.add(value)
+        return bound
+
+    def _mro_lookup(self, mro: Sequence[str], name: str) -> set[Value]:
+        for cls in mro:
+            values = self.vars.get((cls, name))
+            if values:
+                return set(values)
+        return set()
+
+    def _is_property(self, qualname: str) -> bool:
+        decorators = self.scopes.decorators(qualname)
+        return any(d in _PROPERTY_DECORATORS for d in decorators)
+
+    def _items(self, containers: set[Value]) -> set[Value]:
+        result: set[Value] = set()
+        for value in containers:
+            if value[0] == "container":
+                result |= self.vars.get(("<elements>", value[1]), set())
+            elif value[0] in ("extinst", "ext") and not value[1].endswith("[]"):
+                result |= _external(f"{value[1]}[]", "extinst")
+        return result
+
+    # ------------------------------------------------------------------ calls
+
+    def _call_result(self, ref: Ref) -> set[Value]:
+        result: set[Value] = set()
+        for function in self.evaluate(ref[1]):
+            result |= self._result_of(function, ref)
+        return result
+
+    def _result_of(self, function: Value, ref: Ref) -> set[Value]:
+        kind, name = function
+        if kind in ("func", "bound"):
+            return set(self.vars.get(("def", name, "<return>"), ()))
+        if kind in ("class", "classsub"):
+            return {("inst" if kind == "class" else "instsub", name)}
+        if kind in ("inst", "instsub"):
+            return self._dunder_result(function, "__call__")
+        if kind == "ext":
+            if name in ("functools.partial",) and ref[2]:
+                return self.evaluate(ref[2][0])
+            return {("extinst", name)}
+        if kind == "builtin":
+            return {("builtininst", name)} if name in _BUILTIN_CONSTRUCTORS else set()
+        if kind == "container-get":
+            return self.vars.get(("<elements>", name), set())
+        if kind == "container-view":
+            return {("container", name)}
+        if kind == "container-items":
+            pair = f"{name}|pair"
+            self._add(("<elements>", pair), {("container", name)})
+            return {("container", pair)}
+        return set()
+
+    def _dunder_result(self, instance: Value, dunder: str) -> set[Value]:
+        result: set[Value] = set()
+        for method in self._class_attribute(instance, dunder):
+            if method[0] in ("func", "bound"):
+                result |= self.vars.get(("def", method[1], "<return>"), set())
+        return result
+
+    def _flow_call(self, site: CallSite) -> None:
+        ref = site.call
+        if ref[0] != "call":
+            return
+        for function in self.evaluate(ref[1]):
+            self._flow_arguments(function, ref)
+
+    def _flow_arguments(self, function: Value, ref: Ref) -> None:
+        kind, name = function
+        if kind in ("class", "classsub"):
+            for init in self._class_attribute(("inst", name), "__init__"):
+                self._flow_arguments(init, ref)
+            return
+        if kind == "container-add":
+            self._add(("<elements>", name), (v for a in ref[2] for v in self._spread(a)))
+            return
+        if kind not in ("func", "bound"):
+            return
+        definition = self.scopes.definitions.get(name)
+        if definition is None:
+            return
+        params = [p for p in definition.params if p.kind == "positional"]
+        if kind == "bound" and params:
+            params = params[1:]
+        for param, argument in zip(params, ref[2], strict=False):
+            self._add((name, param.name), self.evaluate(argument))
+        by_name = {p.name: p for p in definition.params}
+        for keyword, argument in ref[3]:
+            if keyword in by_name:
+                self._add((name, keyword), self.evaluate(argument))
+
+    def _spread(self, argument: Ref) -> set[Value]:
+        values = self.evaluate(argument)
+        return values | self._items({v for v in values if v[0] == "container"})
+
+    def _flow_loop(self, binding: Binding) -> None:
+        if binding.target[0] == "none":
+            return
+        values: set[Value] = set()
+        for iterable in self.evaluate(binding.value):
+            if iterable[0] in ("inst", "instsub"):
+                for iterator in self._dunder_result(iterable, "__iter__"):
+                    values |= self._dunder_result(iterator, "__next__")
+        self._assign(binding.target, values)
+
+    def _flow_with(self, binding: Binding) -> None:
+        if binding.target[0] == "none":
+            return
+        values: set[Value] = set()
+        for context in self.evaluate(binding.value):
+            if context[0] in ("inst", "instsub"):
+                values |= self._dunder_result(context, "__enter__")
+        self._assign(binding.target, values)
+
+    # -------------------------------------------------------------- classes
+
+    def mro(self, cls: str) -> tuple[str, ...]:
+        cached = self.mro_cache.get(cls)
+        if cached is None:
+            self.mro_cache[cls] = (cls,)  # guards against cyclic bases
+            cached = _c3(cls, [self.mro(base) for base in self.bases(cls)])
+            self.mro_cache[cls] = cached
+        return cached
+
+    def bases(self, cls: str) -> list[str]:
+        definition = self.scopes.definitions.get(cls)
+        if definition is None:
+            return []
+        found: list[str] = []
+        for base in definition.bases:
+            for value in sorted(self.evaluate(base)):
+                if value[0] == "class" and value[1] not in found and value[1] != cls:
+                    found.append(value[1])
+        return found
+
+    def external_bases(self, cls: str) -> list[str]:
+        definition = self.scopes.definitions.get(cls)
+        if definition is None:
+            return []
+        return sorted({v[1] for b in definition.bases for v in self.evaluate(b) if v[0] == "ext"})
+
+    def subclasses(self, cls: str) -> tuple[str, ...]:
+        if self.subclass_cache is None:
+            children: dict[str, set[str]] = defaultdict(set)
+            for qualname in self.scopes.classes:
+                for base in self.mro(qualname)[1:]:
+                    children[base].add(qualname)
+            self.subclass_cache = {k: tuple(sorted(v)) for k, v in children.items()}
+        return self.subclass_cache.get(cls, ())
+
+    # -------------------------------------------------------------- results
+
+    def analysis(
+        self, root: str, problems: Sequence[FileProblem], declared: Sequence[str]
+    ) -> Analysis:
+        from splitter.analyzer.results import collect_results
+
+        return collect_results(self, root, problems, declared)
+
+
+_MAX_EXTERNAL_DEPTH = 6
+
+
+def _external(name: str, kind: str = "ext") -> set[Value]:
+    """An external value, unless its name grew past what code writes (`x = x.parent` loops)."""
+    return {(kind, name)} if name.count(".") < _MAX_EXTERNAL_DEPTH else set()
+
+
+def _attribute_owner(value: Value) -> str | None:
+    if value[0] in ("inst", "instsub", "class", "classsub", "module"):
+        return value[1]
+    return None
+
+
+def _instance_of(value: Value) -> Value | None:
+    kind, name = value
+    if kind in ("class", "classsub"):
+        return ("instsub", name)
+    if kind == "ext":
+        return ("extinst", name)
+    if kind == "builtin":
+        return ("builtininst", name)
+    return None
+
+
+def _container_method(key: str, name: str) -> set[Value]:
+    if name in _CONTAINER_GETTERS:
+        return {("container-get", key)}
+    if name in _CONTAINER_VIEWS:
+        return {("container-view", key)}
+    if name == "items":
+        return {("container-items", key)}
+    if name in _CONTAINER_ADDERS:
+        return {("container-add", key)}
+    return {("builtinmethod", name)}
+
+
+def _c3(cls: str, base_mros: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """C3 linearization; falls back to depth-first order when the hierarchy is inconsistent."""
+    sequences = [list(m) for m in base_mros if m] + [[m[0] for m in base_mros if m]]
+    result = [cls]
+    while True:
+        sequences = [s for s in sequences if s]
+        if not sequences:
+            return tuple(result)
+        for sequence in sequences:
+            head = sequence[0]
+            if not any(head in s[1:] for s in sequences):
+                break
+        else:
+            flat = [c for m in base_mros for c in m]
+            return tuple(dict.fromkeys([*result, *flat]))
+        result.append(head)
+        for sequence in sequences:
+            if sequence[0] == head:
+                del sequence[0]

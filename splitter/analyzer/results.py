@@ -1,0 +1,420 @@
+"""The last pass of resolution: turn the solved value sets into the `Analysis` a person reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import astuple
+from typing import TYPE_CHECKING, TypeVar
+
+from splitter.analyzer.facts import Binding, CallSite, Definition, FileFacts, FileProblem, Ref
+from splitter.analyzer.model import (
+    Analysis,
+    Call,
+    ClassInfo,
+    EntryPoint,
+    Function,
+    ModuleInfo,
+    NodeKind,
+    StateUse,
+    TableUse,
+    Target,
+    UnresolvedCall,
+)
+from splitter.analyzer.references import describe
+
+if TYPE_CHECKING:
+    from splitter.analyzer.resolve import Value, _Resolver
+
+_Item = TypeVar("_Item", Call, UnresolvedCall, TableUse, StateUse, EntryPoint)
+
+_SILENT_KINDS = frozenset(
+    {"builtinmethod", "container-get", "container-view", "container-items", "container-add",
+     "extinst", "container", "builtininst", "module", "super"}
+)  # fmt: skip
+_OBJECT_METHODS = frozenset(dir(object))
+_CLASS_KINDS = frozenset({"class", "classsub", "inst", "instsub", "super"})
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
+_ROUTE_DECORATORS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
+)
+_CLI_DECORATORS = frozenset({"command", "group"})
+_TASK_DECORATORS = frozenset({"task", "shared_task"})
+_DJANGO_URLS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
+_DJANGO_MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+_ORM_WRITES = frozenset(
+    {"create", "update", "delete", "save", "bulk_create", "bulk_update", "get_or_create",
+     "update_or_create", "add", "add_all", "merge", "insert", "remove"}
+)  # fmt: skip
+_MUTATORS = frozenset(
+    {"append", "add", "insert", "extend", "update", "setdefault", "pop", "popitem", "clear",
+     "remove", "discard", "sort", "reverse"}
+)  # fmt: skip
+
+
+def collect_results(
+    resolver: _Resolver, root: str, problems: Sequence[FileProblem], declared: Sequence[str]
+) -> Analysis:
+    """Build the analysis from a solved resolver (see `splitter.analyzer.resolve`)."""
+    collector = _Results(resolver)
+    for file in resolver.files:
+        collector.add_file(file)
+    return Analysis(
+        root=root,
+        modules=tuple(ModuleInfo(f.module, f.path, f.lines, f.is_package) for f in resolver.files),
+        functions=tuple(sorted(collector.functions(), key=lambda f: f.qualname)),
+        classes=tuple(collector.classes()),
+        calls=_sorted(collector.calls),
+        unresolved=_sorted(collector.unresolved),
+        tables=_sorted(collector.tables),
+        state=_sorted(collector.state),
+        entry_points=_sorted(collector.entry_points(declared)),
+        transactional=tuple(sorted(collector.transactional)),
+        problems=tuple(sorted(problems, key=lambda p: (p.path, p.line, p.kind))),
+    )
+
+
+def _sorted(items: Iterable[_Item]) -> tuple[_Item, ...]:
+    """Unique items in the order of their fields, so equal input gives equal output."""
+    return tuple(sorted(set(items), key=astuple))
+
+
+class _Results:
+    def __init__(self, resolver: _Resolver) -> None:
+        self.resolver = resolver
+        self.scopes = resolver.scopes
+        self.calls: list[Call] = []
+        self.unresolved: list[UnresolvedCall] = []
+        self.tables: list[TableUse] = []
+        self.state: list[StateUse] = []
+        self.transactional: set[str] = set()
+        self.routes: list[EntryPoint] = []
+        self.state_vars = self._state_variables(resolver.files)
+        self.models = self._model_tables(resolver.files)
+
+    # ------------------------------------------------------------- nodes
+
+    def functions(self) -> Iterator[Function]:
+        for definition in self.scopes.definitions.values():
+            if definition.kind == "class":
+                continue
+            module = self.scopes.module_of(definition.qualname)
+            parent_kind = self.scopes.kind(definition.parent) if definition.parent else ""
+            kind: NodeKind = definition.kind
+            if kind == "function" and parent_kind == "class":
+                kind = "method"
+            yield Function(
+                qualname=definition.qualname,
+                kind=kind,
+                module=module,
+                path=self.scopes.modules[module].path,
+                line=definition.line,
+                end_line=definition.end_line,
+                class_name=definition.parent if kind == "method" else "",
+                decorators=definition.decorators,
+                params=tuple(p.name for p in definition.params),
+                is_async=definition.is_async,
+                docstring=definition.docstring,
+            )
+
+    def classes(self) -> Iterator[ClassInfo]:
+        for qualname in self.scopes.classes:
+            definition = self.scopes.definitions[qualname]
+            module = self.scopes.module_of(qualname)
+            bases = [*self.resolver.bases(qualname), *self.resolver.external_bases(qualname)]
+            yield ClassInfo(
+                qualname=qualname,
+                module=module,
+                path=self.scopes.modules[module].path,
+                line=definition.line,
+                end_line=definition.end_line,
+                bases=tuple(bases),
+                mro=self.resolver.mro(qualname),
+                decorators=definition.decorators,
+                docstring=definition.docstring,
+            )
+
+    # ------------------------------------------------------------- calls
+
+    def add_file(self, file: FileFacts) -> None:
+        for site in file.calls:
+            self._call_site(file, site)
+        for site in file.attribute_loads:
+            self._property_load(file, site)
+        for binding in file.bindings:
+            if binding.target[0] == "attr":
+                self._property_load(file, CallSite(binding.scope, binding.target, binding.line))
+        for binding in file.withs:
+            self._protocol(file, binding, ("__enter__", "__exit__"))
+        for binding in file.loops:
+            self._protocol(file, binding, ("__iter__", "__next__"))
+        self._data_access(file)
+        self.transactional.update(self.scopes.owner(s) for s in file.transactional_scopes)
+
+    def _call_site(self, file: FileFacts, site: CallSite) -> None:
+        ref = site.call
+        if ref[0] != "call":
+            return
+        caller = self.scopes.owner(site.scope)
+        values = self.resolver.evaluate(ref[1])
+        edges = 0
+        for value in sorted(values):
+            for callee, target in self._callees(value):
+                self.calls.append(Call(caller, callee, file.path, site.line, target))
+                edges += 1
+        if not edges and not self._silent(ref[1], values):
+            reason = self._explain(ref[1])
+            self.unresolved.append(
+                UnresolvedCall(caller, describe(ref), file.path, site.line, reason)
+            )
+        self._django_urls(file, site, values)
+
+    def _silent(self, function: Ref, values: set[Value]) -> bool:
+        """Whether a call with no edge is still understood: a builtin method, a class with no
+        `__init__` of its own, or a method every object inherits from `object`."""
+        if any(v[0] in _SILENT_KINDS or v[0] in ("class", "classsub") for v in values):
+            return True
+        if function[0] == "attr" and function[2] in _OBJECT_METHODS:
+            return any(v[0] in _CLASS_KINDS for v in self.resolver.evaluate(function[1]))
+        return False
+
+    def _callees(self, value: Value) -> Iterator[tuple[str, Target]]:
+        kind, name = value
+        if kind in ("func", "bound"):
+            yield name, "internal"
+        elif kind in ("class", "classsub"):
+            instance = ("inst" if kind == "class" else "instsub", name)
+            yield from self._methods(instance, "__init__")
+        elif kind in ("inst", "instsub"):
+            yield from self._methods(value, "__call__")
+        elif kind == "ext":
+            yield name, "external"
+        elif kind == "builtin" and name != "super":
+            yield f"<builtin>.{name}", "builtin"
+
+    def _methods(self, instance: Value, name: str) -> Iterator[tuple[str, Target]]:
+        for method in sorted(self.resolver._class_attribute(instance, name)):
+            if method[0] in ("func", "bound"):
+                yield method[1], "internal"
+
+    def _property_load(self, file: FileFacts, site: CallSite) -> None:
+        ref = site.call
+        if ref[0] != "attr":
+            return
+        for base in self.resolver.evaluate(ref[1]):
+            if base[0] not in ("inst", "instsub"):
+                continue
+            candidates = self.resolver._mro_lookup(self.resolver.mro(base[1]), ref[2])
+            if base[0] == "instsub":
+                for subclass in self.resolver.subclasses(base[1]):
+                    candidates |= self.resolver.vars.get((subclass, ref[2]), set())
+            for value in sorted(candidates):
+                if value[0] == "func" and self._is_property(value[1]):
+                    caller = self.scopes.owner(site.scope)
+                    self.calls.append(Call(caller, value[1], file.path, site.line))
+
+    def _is_property(self, qualname: str) -> bool:
+        return any(d in _PROPERTY_DECORATORS for d in self.scopes.decorators(qualname))
+
+    def _protocol(self, file: FileFacts, binding: Binding, dunders: tuple[str, ...]) -> None:
+        caller = self.scopes.owner(binding.scope)
+        for value in sorted(self.resolver.evaluate(binding.value)):
+            if value[0] not in ("inst", "instsub"):
+                continue
+            for dunder in dunders:
+                for callee, target in self._methods(value, dunder):
+                    self.calls.append(Call(caller, callee, file.path, binding.line, target))
+
+    def _explain(self, ref: Ref) -> str:
+        kind = ref[0]
+        if kind == "name":
+            found = self.scopes.lookup(ref[1], ref[2])
+            if found is None:
+                return f"name '{ref[2]}' is not defined anywhere the analyzer can see"
+            definition = self.scopes.definitions.get(found[0])
+            if definition is not None and any(p.name == ref[2] for p in definition.params):
+                return f"parameter '{ref[2]}' has no annotation and no call passes a known value"
+            return f"'{ref[2]}' is bound only to values the analyzer cannot follow"
+        if kind == "attr":
+            base = self.resolver.evaluate(ref[1])
+            if not base:
+                return self._explain(ref[1])
+            kinds = ", ".join(sorted({_describe_value(v) for v in base}))
+            return f"no attribute '{ref[2]}' found on {kinds}"
+        if kind == "call":
+            return f"the value returned by {describe(ref)} is unknown"
+        if kind == "item":
+            return "an element of a container whose contents are unknown"
+        return "an expression the analyzer does not follow"
+
+    # ------------------------------------------------------------- data
+
+    def _data_access(self, file: FileFacts) -> None:
+        for access in file.tables:
+            owner = self.scopes.owner(access.scope)
+            self.tables.append(
+                TableUse(
+                    owner,
+                    access.table,
+                    access.mode,
+                    file.path,
+                    access.line,
+                    access.via,
+                    access.in_transaction,
+                )
+            )
+            if access.in_transaction:
+                self.transactional.add(owner)
+        for site in file.calls:
+            self._orm_call(file, site)
+            self._mutating_call(file, site)
+        for state in file.state:
+            self._state_access(file, state.scope, state.ref, state.mode, state.line)
+
+    def _state_variables(self, files: Sequence[FileFacts]) -> set[tuple[str, str]]:
+        variables: set[tuple[str, str]] = set()
+        for file in files:
+            for binding in file.bindings:
+                target = binding.target
+                if binding.scope != file.module or target[0] != "name":
+                    continue
+                name = target[2]
+                if name.startswith("__") or (file.module, name) in self.scopes.imports:
+                    continue
+                values = self.resolver.vars.get((file.module, name), set())
+                if values and all(v[0] in ("func", "class", "module", "ext") for v in values):
+                    continue
+                variables.add((file.module, name))
+        return variables
+
+    def _state_var(self, scope: str, name: str) -> tuple[str, str] | None:
+        found = self.scopes.lookup(scope, name)
+        seen = 0
+        while found is not None and seen < 10:
+            if found in self.state_vars:
+                return found
+            imported = self.scopes.imports.get(found)
+            if imported is None or imported.kind != "from":
+                return None
+            module, _, attribute = imported.target.rpartition(".")
+            found, seen = (module, attribute), seen + 1
+        return None
+
+    def _state_access(self, file: FileFacts, scope: str, ref: Ref, mode: str, line: int) -> None:
+        variable = self._state_of(ref)
+        if variable is not None:
+            owner = self.scopes.owner(scope)
+            self.state.append(StateUse(owner, ".".join(variable), mode, file.path, line))  # type: ignore[arg-type]
+
+    def _state_of(self, ref: Ref) -> tuple[str, str] | None:
+        if not ref:
+            return None
+        kind = ref[0]
+        if kind == "name":
+            return self._state_var(ref[1], ref[2])
+        if kind == "attr":
+            for value in self.resolver.evaluate(ref[1]):
+                if value[0] == "module" and (value[1], ref[2]) in self.state_vars:
+                    return (value[1], ref[2])
+            return self._state_of(ref[1])
+        if kind == "item":
+            return self._state_of(ref[1])
+        return None
+
+    def _mutating_call(self, file: FileFacts, site: CallSite) -> None:
+        function = site.call[1] if site.call[0] == "call" else None
+        if function is not None and function[0] == "attr" and function[2] in _MUTATORS:
+            self._state_access(file, site.scope, function[1], "write", site.line)
+
+    def _model_tables(self, files: Sequence[FileFacts]) -> dict[str, str]:
+        tables = {cls: table for file in files for cls, table in file.model_tables}
+        for cls in self.scopes.classes:
+            if cls in tables:
+                continue
+            external = set(self.resolver.external_bases(cls))
+            for base in self.resolver.mro(cls)[1:]:
+                external.update(self.resolver.external_bases(base))
+            if external & _DJANGO_MODEL_BASES:
+                module = self.scopes.module_of(cls).split(".")
+                app = module[-2] if len(module) > 1 else module[0]
+                tables[cls] = f"{app}_{cls.rpartition('.')[2].lower()}"
+        return tables
+
+    def _orm_call(self, file: FileFacts, site: CallSite) -> None:
+        if not self.models or site.call[0] != "call":
+            return
+        function = site.call[1]
+        method = function[2] if function[0] == "attr" else ""
+        mode = "write" if method in _ORM_WRITES else "read"
+        owner = self.scopes.owner(site.scope)
+        refs = [function, *site.call[2], *(value for _, value in site.call[3])]
+        for model in sorted({m for r in refs for m in self._models_in(r)}):
+            table = self.models[model]
+            self.tables.append(TableUse(owner, table, mode, file.path, site.line, "orm"))  # type: ignore[arg-type]
+
+    def _models_in(self, ref: Ref) -> Iterator[str]:
+        while ref and ref[0] in ("attr", "call"):
+            ref = ref[1]
+        if not ref or ref[0] != "name":
+            return
+        for value in self.resolver.evaluate(ref):
+            if value[0] in ("class", "classsub", "inst", "instsub") and value[1] in self.models:
+                yield value[1]
+
+    # ------------------------------------------------------------- entries
+
+    def entry_points(self, declared: Sequence[str]) -> Iterator[EntryPoint]:
+        yield from self.routes
+        for definition in self.scopes.definitions.values():
+            yield from self._decorated_entry(definition)
+        for module, file in self.scopes.modules.items():
+            if file.has_main_block:
+                yield EntryPoint(module, "main", "if __name__ == '__main__'", file.path, 1)
+        for qualname in declared:
+            declared_at = self.scopes.definitions.get(qualname)
+            if declared_at is not None:
+                module = self.scopes.module_of(qualname)
+                path = self.scopes.modules[module].path
+                yield EntryPoint(qualname, "declared", "configuration", path, declared_at.line)
+
+    def _decorated_entry(self, definition: Definition) -> Iterator[EntryPoint]:
+        if definition.kind != "function":
+            return
+        module = self.scopes.module_of(definition.qualname)
+        path = self.scopes.modules[module].path
+        for name, text in zip(definition.decorator_names, definition.decorators, strict=False):
+            last = name.rpartition(".")[2]
+            kind = None
+            if last in _ROUTE_DECORATORS and "(" in text and "." in name:
+                kind = "http"
+            elif last in _CLI_DECORATORS and ("click" in name or "(" in text):
+                kind = "cli"
+            elif last in _TASK_DECORATORS:
+                kind = "task"
+            if kind is not None:
+                yield EntryPoint(definition.qualname, kind, text, path, definition.line)  # type: ignore[arg-type]
+                return
+
+    def _django_urls(self, file: FileFacts, site: CallSite, values: set[Value]) -> None:
+        if not any(v == ("ext", url) for v in values for url in _DJANGO_URLS):
+            return
+        arguments = site.call[2]
+        if len(arguments) < 2:
+            return
+        for value in sorted(self.resolver.evaluate(arguments[1])):
+            if value[0] in ("func", "bound"):
+                definition = self.scopes.definitions[value[1]]
+                self.routes.append(
+                    EntryPoint(
+                        value[1], "django-url", describe(site.call), file.path, definition.line
+                    )
+                )
+
+
+def _describe_value(value: Value) -> str:
+    kind, name = value
+    labels = {
+        "inst": "an instance of", "instsub": "an instance of", "class": "class",
+        "classsub": "class", "module": "module", "ext": "external", "extinst": "external",
+        "func": "function", "bound": "method", "builtin": "builtin", "builtininst": "a builtin",
+    }  # fmt: skip
+    return f"{labels.get(kind, kind)} {name}"

@@ -1,0 +1,1 @@
+"""Tests for splitter, laid out like the package they check."""

@@ -1,0 +1,1 @@
+"""Tests for the analyzer: call graph accuracy and per-file facts."""

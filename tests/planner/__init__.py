@@ -1,0 +1,1 @@
+"""Tests of the planner: proposed services, workflows and their quality figures."""
