@@ -110,6 +110,9 @@ class _Scope:
     lambdas: int = 0
     loaded: dict[str, int] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)
+    node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    depth: int = 0
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 class _Collector:
@@ -130,6 +133,8 @@ class _Collector:
         self.tables: list[TableAccess] = []
         self.state: list[StateAccess] = []
         self.declared_globals: list[tuple[str, str]] = []
+        self.declared_nonlocals: list[tuple[str, str]] = []
+        self.renames: dict[str, str] = {}
         self.model_tables: list[tuple[str, str]] = []
         self.transactional_scopes: list[str] = []
         self.dunder_all: tuple[str, ...] | None = None
@@ -159,6 +164,7 @@ class _Collector:
             tables=tuple(self.tables),
             state=tuple(self.state),
             declared_globals=tuple(self.declared_globals),
+            declared_nonlocals=tuple(self.declared_nonlocals),
             model_tables=tuple(self.model_tables),
             transactional_scopes=tuple(self.transactional_scopes),
             dunder_all=self.dunder_all,
@@ -203,10 +209,13 @@ class _Collector:
 
     def _statement(self, node: ast.stmt) -> None:
         handler = getattr(self, "_stmt_" + type(node).__name__, None)
+        compound = type(node) in _BLOCKS
+        self.scope.depth += compound
         if handler is not None:
             handler(node)
         else:
             self._generic(node)
+        self.scope.depth -= compound
 
     def _generic(self, node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -246,13 +255,15 @@ class _Collector:
         if any(word in name.lower() for name in decorator_names for word in _TRANSACTION_WORDS):
             self.transactional_scopes.append(qualname)
         defaults = self._default_refs(node.args)
-        self._enter(qualname, "function")
+        self._enter(qualname, "function").node = node
         self._bind_self(parent, qualname, params, decorator_names)
         for name, value, line in defaults:
             self._bind_name(name, value, line)
         saved_depth, self.transaction_depth = self.transaction_depth, 0
+        saved_renames, self.renames = self.renames, {}
         self._body(node.body)
         self.transaction_depth = saved_depth
+        self.renames = saved_renames
         self._leave()
 
     _stmt_AsyncFunctionDef = _stmt_FunctionDef
@@ -394,6 +405,8 @@ class _Collector:
         if isinstance(node, ast.Global):
             self.declared_globals.extend((self.scope.qualname, name) for name in node.names)
             self.scope.globals.update(node.names)
+        else:
+            self.declared_nonlocals.extend((self.scope.qualname, name) for name in node.names)
 
     _stmt_Nonlocal = _stmt_Global
 
@@ -438,6 +451,8 @@ class _Collector:
                     self._assign(element, ("item", value) if value else None, None, line)
             return
         self._target_expressions(target)
+        if isinstance(target, ast.Name):
+            self._new_version(target.id)
         target_ref = self._target_ref(target)
         if target_ref is not None and (value is not None or isinstance(target, ast.Name)):
             # a name bound to an unknown value is still bound here: it shadows outer names
@@ -447,13 +462,26 @@ class _Collector:
         elif isinstance(target, ast.Name) and target.id in self.scope.globals:
             self.state.append(StateAccess(self.scope.qualname, target_ref or (), "write", line))
 
+    def _new_version(self, name: str) -> None:
+        """A straight-line reassignment in a function starts a new variable, so a later call
+        sees only the last value (`f = a; f = b; f()` calls only `b`)."""
+        scope = self.scope
+        if scope.node is None or scope.depth != 0 or "<" in self.renames.get(name, ""):
+            return
+        version = scope.versions.get(name)
+        if version is None:
+            scope.versions[name] = 1 if _only_straight_line(scope.node, name) else 0
+        elif version:
+            scope.versions[name] = version + 1
+            self.renames[name] = f"{name}#{version + 1}"
+
     def _bind_name(self, name: str, value: Ref, line: int) -> None:
         scope = self.scope.qualname
         self.bindings.append(Binding(scope, ("name", scope, name), value, line))
 
     def _target_ref(self, target: ast.expr) -> Ref | None:
         if isinstance(target, ast.Name):
-            return ("name", self.scope.qualname, target.id)
+            return ("name", self.scope.qualname, self.renames.get(target.id, target.id))
         if isinstance(target, ast.Attribute):
             base = self.ref(target.value)
             return ("attr", base, target.attr) if base is not None else None
@@ -560,11 +588,14 @@ class _Collector:
                 self._string(current)  # type: ignore[arg-type]
                 stack.extend(_string_operands(current))  # type: ignore[arg-type]
                 continue
+            elif kind is ast.BinOp:
+                self._operator(current)  # type: ignore[arg-type]
             elif kind is ast.Lambda:
                 self._lambda(current)  # type: ignore[arg-type]
                 continue
             elif kind in _COMPREHENSIONS:
                 self._comprehension(current)  # type: ignore[arg-type]
+                continue
             elif kind is ast.NamedExpr:
                 named: ast.NamedExpr = current  # type: ignore[assignment]
                 self._assign(named.target, self.ref(named.value), named.value, named.lineno)
@@ -580,8 +611,14 @@ class _Collector:
         if isinstance(func, ast.Attribute) and func.attr in _EXECUTE_NAMES and node.args:
             self.sql_args.add(id(node.args[0]))
 
+    def _operator(self, node: ast.BinOp) -> None:
+        """`a + b` may call `a.__add__(b)`; recorded as such, silent when `a` is no object."""
+        call = self.ref(node)
+        if call is not None and not isinstance(node.left, ast.Constant):
+            self.calls.append(CallSite(self.scope.qualname, call, node.lineno))
+
     def _load_name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
+        if isinstance(node.ctx, ast.Load) and node.id not in self.renames:
             self.scope.loaded.setdefault(node.id, node.lineno)
 
     def _load_attribute(self, node: ast.Attribute) -> None:
@@ -618,9 +655,23 @@ class _Collector:
     def _comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
     ) -> None:
+        """A comprehension's variables are its own: renamed so they shadow nothing outside."""
+        saved = dict(self.renames)
         for generator in node.generators:
+            self._expr(generator.iter)
             iterable = self.ref(generator.iter)
+            for name in _target_names(generator.target):
+                self.renames[name] = f"{name}<{node.lineno}:{node.col_offset}>"
+            if iterable is not None:
+                target = self._target_ref(generator.target) or ("none",)
+                self.loops.append(Binding(self.scope.qualname, target, iterable, node.lineno))
             self._assign(generator.target, ("item", iterable) if iterable else None, None, 0)
+            for condition in generator.ifs:
+                self._expr(condition)
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for part in parts:
+            self._expr(part)
+        self.renames = saved
 
     def _string(self, node: ast.expr) -> None:
         text = _string_value(node)
@@ -660,7 +711,8 @@ class _Collector:
             return None
         kind = type(node)
         if kind is ast.Name:
-            return ("name", self.scope.qualname, node.id)  # type: ignore[attr-defined]
+            name = node.id  # type: ignore[attr-defined]
+            return ("name", self.scope.qualname, self.renames.get(name, name))
         if kind is ast.Attribute:
             base = self.ref(node.value)  # type: ignore[attr-defined]
             return ("attr", base, node.attr) if base is not None else None  # type: ignore[attr-defined]
@@ -682,6 +734,8 @@ class _Collector:
             return self._container(node, values)
         if kind is ast.Lambda:
             return ("def", self._lambda_name(node, self.scope))  # type: ignore[arg-type]
+        if kind is ast.BinOp:
+            return self._operator_ref(node)  # type: ignore[arg-type]
         return self._compound_ref(node)
 
     def _compound_ref(self, node: ast.expr) -> Ref | None:
@@ -700,6 +754,14 @@ class _Collector:
         refs = tuple(r for r in (self.ref(p) for p in parts) if r)
         return ("either", refs) if refs else None
 
+    def _operator_ref(self, node: ast.BinOp) -> Ref | None:
+        left = self.ref(node.left)
+        dunder = _OPERATOR_METHODS.get(type(node.op))
+        if left is None or dunder is None or left[0] == "const":
+            return None
+        right = self.ref(node.right) or ("none",)
+        return ("call", ("attr", left, dunder), (right,), (), "operator")
+
     def _container(self, node: ast.expr, elements: Iterable[Ref | None]) -> Ref:
         """A literal container; the site makes it distinct from every other literal."""
         site = f"{self.scope.qualname}:{node.lineno}:{node.col_offset}"
@@ -707,7 +769,7 @@ class _Collector:
 
     def _call_ref(self, node: ast.Call) -> Ref | None:
         func = node.func
-        if isinstance(func, ast.Name) and func.id == "super" and not node.args:
+        if isinstance(func, ast.Name) and func.id == "super" and len(node.args) in (0, 2):
             return self._super_ref()
         function = self.ref(func)
         if function is None:
@@ -721,6 +783,45 @@ class _Collector:
             if scope.kind == "class":
                 return ("super", scope.class_name, self.scope.qualname)
         return None
+
+
+_OPERATOR_METHODS: dict[type, str] = {
+    ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.MatMult: "__matmul__",
+    ast.Div: "__truediv__", ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__",
+    ast.Pow: "__pow__", ast.LShift: "__lshift__", ast.RShift: "__rshift__",
+    ast.BitOr: "__or__", ast.BitXor: "__xor__", ast.BitAnd: "__and__",
+}  # fmt: skip
+_BLOCKS = frozenset(
+    {ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
+     ast.Match}
+)  # fmt: skip
+
+
+def _only_straight_line(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    """Whether `name` is assigned in `function` only by plain statements of its body, and
+    read by no nested function (which would see whatever value it has when called)."""
+    top_level = 0
+    for statement in function.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        top_level += sum(isinstance(t, ast.Name) and t.id == name for t in targets)
+    stores = 0
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+                return False
+            continue
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            stores += 1
+        elif isinstance(node, ast.Global | ast.Nonlocal) and name in node.names:
+            return False
+        stack.extend(ast.iter_child_nodes(node))
+    return stores == top_level
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
 def _call_children(node: ast.Call) -> list[ast.AST]:

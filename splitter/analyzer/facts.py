@@ -9,7 +9,8 @@ say how a value is obtained, without knowing yet what it is.
     ("name", scope, name)         a name read in `scope` ("" scope: look up globals, then builtins)
     ("attr", base, name)          `base.name`
     ("call", func, args, kwargs)  the result of calling `func`; args a tuple of refs,
-                                  kwargs a tuple of (keyword, ref)
+                                  kwargs a tuple of (keyword, ref); a fifth item "operator"
+                                  marks `a + b` read as `a.__add__(b)`
     ("item", base)                an element of `base` (subscript, iteration, `.get()`)
     ("container", elements, site) a list, tuple, set or dict literal (or comprehension); elements
                                   a tuple of refs, site "scope:line:column" tells literals apart
@@ -30,7 +31,7 @@ from typing import Any, Literal
 Ref = tuple[Any, ...]
 """A reference, as described in the module docstring."""
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 """Bumped whenever the shape of the facts changes, so stale cache entries are ignored."""
 
 DefKind = Literal["module", "class", "function", "lambda"]
@@ -168,6 +169,7 @@ class FileFacts:
     tables: tuple[TableAccess, ...] = ()
     state: tuple[StateAccess, ...] = ()
     declared_globals: tuple[tuple[str, str], ...] = ()
+    declared_nonlocals: tuple[tuple[str, str], ...] = ()
     model_tables: tuple[tuple[str, str], ...] = ()
     transactional_scopes: tuple[str, ...] = ()
     dunder_all: tuple[str, ...] | None = None

@@ -5,13 +5,20 @@ from __future__ import annotations
 from splitter.analyzer.facts import Ref
 
 
+def plain_name(name: str) -> str:
+    """A variable's name as written: without the marks of comprehension or reassignment."""
+    for mark in ("<", "#"):
+        name = name.partition(mark)[0] or name
+    return name
+
+
 def describe(ref: Ref | None) -> str:
     """Render a reference back as the Python expression it came from, roughly."""
     if ref is None:
         return "?"
     kind = ref[0]
     if kind == "name":
-        return str(ref[2])
+        return plain_name(str(ref[2]))
     if kind == "attr":
         return f"{describe(ref[1])}.{ref[2]}"
     if kind == "call":

@@ -16,14 +16,13 @@ from splitter.analyzer.extract import BUILTIN_NAMES
 from splitter.analyzer.facts import (
     Binding,
     CallSite,
+    Definition,
     FileFacts,
     FileProblem,
     Import,
     Ref,
 )
-from splitter.analyzer.model import (
-    Analysis,
-)
+from splitter.analyzer.model import Analysis
 from splitter.analyzer.scopes import ScopeTable
 
 Value = tuple[str, str]
@@ -34,30 +33,11 @@ Var = tuple[str, ...]
 
 _MAX_PASSES = 50
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
-_BUILTIN_CONSTRUCTORS = frozenset(
-    {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "frozenset",
-     "bytearray", "complex", "len", "repr", "format", "sorted", "hash", "abs", "round", "sum",
-     "min", "max", "isinstance", "issubclass", "callable", "hasattr", "id", "ord", "chr"}
-)  # fmt: skip
+_OPAQUE_BUILTINS = frozenset({"getattr", "next", "iter", "type", "eval", "exec", "__import__"})
+"""Builtins whose result can be any object: calls on it stay unresolved, not silenced."""
 _CONTAINER_ADDERS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
 _CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "popitem", "__getitem__"})
 _CONTAINER_VIEWS = frozenset({"values", "copy", "keys"})
-_MUTATORS = frozenset(
-    {"append", "add", "insert", "extend", "update", "setdefault", "pop", "popitem", "clear",
-     "remove", "discard", "sort", "reverse", "__setitem__", "__delitem__"}
-)  # fmt: skip
-_ROUTE_DECORATORS = frozenset(
-    {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
-)
-_CLI_DECORATORS = frozenset({"command", "group"})
-_TASK_DECORATORS = frozenset({"task", "shared_task"})
-_DJANGO_URL_FUNCTIONS = frozenset(
-    {"django.urls.path", "django.urls.re_path", "django.conf.urls.url"}
-)
-_ORM_WRITES = frozenset(
-    {"create", "update", "delete", "save", "bulk_create", "bulk_update", "get_or_create",
-     "update_or_create", "add", "add_all", "merge", "insert", "remove"}
-)  # fmt: skip
 
 
 def resolve_project(
@@ -114,6 +94,8 @@ class _Resolver:
                 return
 
     def _replay(self, file: FileFacts) -> None:
+        for definition in file.definitions:
+            self._declared_types(definition)
         for imported in file.imports:
             self._bind_import(imported)
         for binding in file.bindings:
@@ -126,6 +108,15 @@ class _Resolver:
             self._flow_loop(binding)
         for binding in file.withs:
             self._flow_with(binding)
+
+    def _declared_types(self, definition: Definition) -> None:
+        """Annotated parameters and return types hold instances of what they name."""
+        for param in definition.params:
+            if param.annotation is not None:
+                self._add((definition.qualname, param.name), self.evaluate(param.annotation))
+        if definition.returns is not None:
+            returns = ("def", definition.qualname, "<return>")
+            self._add(returns, self.evaluate(definition.returns))
 
     def _add(self, var: Var, values: Iterable[Value]) -> None:
         bucket = self.vars[var]
@@ -259,6 +250,8 @@ class _Resolver:
             return self._bind(self._mro_lookup(mro[1:], name), instance=True)
         if kind in ("ext", "extinst"):
             return _external(f"{target}.{name}")
+        if kind == "extresult":
+            return _external(f"{target}().{name}", "extresult")
         if kind == "container":
             return _container_method(target, name)
         if kind == "builtininst":
@@ -269,12 +262,11 @@ class _Resolver:
         kind, cls = base
         values = self._mro_lookup(self.mro(cls), name)
         if kind in ("classsub", "instsub"):
-            for subclass in self.subclasses(cls):
-                values |= self.vars.get((subclass, name), set())
+            values |= self.overrides(cls, name)
         instance = kind in ("inst", "instsub")
         result: set[Value] = set()
         for value in values:
-            if value[0] == "func" and self._is_property(value[1]) and instance:
+            if value[0] == "func" and self.is_property(value[1]) and instance:
                 result |= self.vars.get(("def", value[1], "<return>"), set())
             else:
                 result |= self._bind({value}, instance=instance)
@@ -302,7 +294,7 @@ class _Resolver:
                 return set(values)
         return set()
 
-    def _is_property(self, qualname: str) -> bool:
+    def is_property(self, qualname: str) -> bool:
         decorators = self.scopes.decorators(qualname)
         return any(d in _PROPERTY_DECORATORS for d in decorators)
 
@@ -334,11 +326,18 @@ class _Resolver:
         if kind == "ext":
             if name in ("functools.partial",) and ref[2]:
                 return self.evaluate(ref[2][0])
-            return {("extinst", name)}
+            # By convention only classes are capitalised: what a function returns is unknown.
+            last = name.rpartition(".")[2]
+            return {("extinst", name)} if last[:1].isupper() else {("extresult", name)}
         if kind == "builtin":
-            return {("builtininst", name)} if name in _BUILTIN_CONSTRUCTORS else set()
+            return set() if name in _OPAQUE_BUILTINS else {("builtininst", name)}
+        if kind == "builtinmethod":
+            return {("builtininst", "?")}
+        if kind == "extresult":
+            return _external(f"{name}()", "extresult")
         if kind == "container-get":
-            return self.vars.get(("<elements>", name), set())
+            default = self.evaluate(ref[2][1]) if len(ref[2]) > 1 else set()
+            return self.vars.get(("<elements>", name), set()) | default
         if kind == "container-view":
             return {("container", name)}
         if kind == "container-items":
@@ -380,6 +379,12 @@ class _Resolver:
             params = params[1:]
         for param, argument in zip(params, ref[2], strict=False):
             self._add((name, param.name), self.evaluate(argument))
+        extra = ref[2][len(params) :]
+        vararg = next((p.name for p in definition.params if p.kind == "vararg"), None)
+        if extra and vararg is not None:
+            key = f"{name}(*{vararg})"
+            self._add((name, vararg), {("container", key)})
+            self._add(("<elements>", key), (v for a in extra for v in self.evaluate(a)))
         by_name = {p.name: p for p in definition.params}
         for keyword, argument in ref[3]:
             if keyword in by_name:
@@ -434,6 +439,13 @@ class _Resolver:
         if definition is None:
             return []
         return sorted({v[1] for b in definition.bases for v in self.evaluate(b) if v[0] == "ext"})
+
+    def overrides(self, cls: str, name: str) -> set[Value]:
+        """What `name` resolves to on every subclass of `cls`: overrides and mixins alike."""
+        values: set[Value] = set()
+        for subclass in self.subclasses(cls):
+            values |= self._mro_lookup(self.mro(subclass), name)
+        return values
 
     def subclasses(self, cls: str) -> tuple[str, ...]:
         if self.subclass_cache is None:

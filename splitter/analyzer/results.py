@@ -20,7 +20,7 @@ from splitter.analyzer.model import (
     Target,
     UnresolvedCall,
 )
-from splitter.analyzer.references import describe
+from splitter.analyzer.references import describe, plain_name
 
 if TYPE_CHECKING:
     from splitter.analyzer.resolve import Value, _Resolver
@@ -29,11 +29,10 @@ _Item = TypeVar("_Item", Call, UnresolvedCall, TableUse, StateUse, EntryPoint)
 
 _SILENT_KINDS = frozenset(
     {"builtinmethod", "container-get", "container-view", "container-items", "container-add",
-     "extinst", "container", "builtininst", "module", "super"}
+     "extinst", "extresult", "container", "builtininst", "module", "super"}
 )  # fmt: skip
 _OBJECT_METHODS = frozenset(dir(object))
 _CLASS_KINDS = frozenset({"class", "classsub", "inst", "instsub", "super"})
-_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
 _ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
 )
@@ -161,7 +160,8 @@ class _Results:
             for callee, target in self._callees(value):
                 self.calls.append(Call(caller, callee, file.path, site.line, target))
                 edges += 1
-        if not edges and not self._silent(ref[1], values):
+        operator = len(ref) > 4  # `a + b`: only an edge when `a` has the method
+        if not edges and not operator and not self._silent(ref[1], values):
             reason = self._explain(ref[1])
             self.unresolved.append(
                 UnresolvedCall(caller, describe(ref), file.path, site.line, reason)
@@ -205,15 +205,11 @@ class _Results:
                 continue
             candidates = self.resolver._mro_lookup(self.resolver.mro(base[1]), ref[2])
             if base[0] == "instsub":
-                for subclass in self.resolver.subclasses(base[1]):
-                    candidates |= self.resolver.vars.get((subclass, ref[2]), set())
+                candidates |= self.resolver.overrides(base[1], ref[2])
             for value in sorted(candidates):
-                if value[0] == "func" and self._is_property(value[1]):
+                if value[0] == "func" and self.resolver.is_property(value[1]):
                     caller = self.scopes.owner(site.scope)
                     self.calls.append(Call(caller, value[1], file.path, site.line))
-
-    def _is_property(self, qualname: str) -> bool:
-        return any(d in _PROPERTY_DECORATORS for d in self.scopes.decorators(qualname))
 
     def _protocol(self, file: FileFacts, binding: Binding, dunders: tuple[str, ...]) -> None:
         caller = self.scopes.owner(binding.scope)
@@ -227,13 +223,14 @@ class _Results:
     def _explain(self, ref: Ref) -> str:
         kind = ref[0]
         if kind == "name":
+            name = plain_name(ref[2])
             found = self.scopes.lookup(ref[1], ref[2])
             if found is None:
-                return f"name '{ref[2]}' is not defined anywhere the analyzer can see"
+                return f"name '{name}' is not defined anywhere the analyzer can see"
             definition = self.scopes.definitions.get(found[0])
-            if definition is not None and any(p.name == ref[2] for p in definition.params):
-                return f"parameter '{ref[2]}' has no annotation and no call passes a known value"
-            return f"'{ref[2]}' is bound only to values the analyzer cannot follow"
+            if definition is not None and any(p.name == name for p in definition.params):
+                return f"parameter '{name}' has no annotation and no call passes a known value"
+            return f"'{name}' is bound only to values the analyzer cannot follow"
         if kind == "attr":
             base = self.resolver.evaluate(ref[1])
             if not base:

@@ -17,6 +17,7 @@ class ScopeTable:
         self.module_names: set[str] = set()
         self.bound: dict[str, set[str]] = defaultdict(set)
         self.declared_globals: set[tuple[str, str]] = set()
+        self.declared_nonlocals: set[tuple[str, str]] = set()
         self.star_imports: dict[str, list[str]] = defaultdict(list)
         self.imports: dict[tuple[str, str], Import] = {}
         self.classes: list[str] = []
@@ -48,6 +49,7 @@ class ScopeTable:
                 self.bound[imported.scope].add(imported.name)
                 self.imports[(imported.scope, imported.name)] = imported
         self.declared_globals.update(file.declared_globals)
+        self.declared_nonlocals.update(file.declared_nonlocals)
 
     def _add_module_name(self, module: str) -> None:
         parts = module.split(".")
@@ -83,6 +85,9 @@ class ScopeTable:
         """The scope an assignment to `name` in `scope` binds in (`global` moves it)."""
         if (scope, name) in self.declared_globals:
             return self.module_of(scope)
+        if (scope, name) in self.declared_nonlocals:
+            found = self._search(self.parent(scope), name, skip_classes=True)
+            return found[0] if found is not None else scope
         return scope
 
     def lookup(self, scope: str, name: str) -> tuple[str, str] | None:
@@ -95,11 +100,17 @@ class ScopeTable:
             self._lookups[key] = self._search(scope, name)
         return self._lookups[key]
 
-    def _search(self, scope: str, name: str) -> tuple[str, str] | None:
-        current, first = scope, True
+    def _search(
+        self, scope: str, name: str, *, skip_classes: bool = False
+    ) -> tuple[str, str] | None:
+        current, first = scope, not skip_classes
         while current:
             if (current, name) in self.declared_globals:
                 return (self.module_of(current), name)
+            if (current, name) in self.declared_nonlocals:
+                first = False
+                current = self.parent(current)
+                continue
             if (first or self.kind(current) != "class") and name in self.bound.get(current, ()):
                 return (current, name)
             first = False
