@@ -266,6 +266,9 @@ class _Results:
             self._mutating_call(file, site)
         for state in file.state:
             self._state_access(file, state.scope, state.ref, state.mode, state.line)
+        for load in file.attribute_loads:
+            if load.call[1][0] == "name":  # `module.VARIABLE`, or an attribute of a variable
+                self._state_access(file, load.scope, load.call, "read", load.line)
 
     def _state_variables(self, files: Sequence[FileFacts]) -> set[tuple[str, str]]:
         variables: set[tuple[str, str]] = set()

@@ -1,0 +1,280 @@
+"""Tables, module state, transactions and entry points found by the analyzer."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from splitter.analyzer.model import Analysis
+from splitter.analyzer.project import analyze_path
+
+
+def analyze(tmp_path: Path, files: dict[str, str]) -> Analysis:
+    for relative, source in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return analyze_path(tmp_path, workers=1, cache_dir=None)
+
+
+def tables(analysis: Analysis) -> set[tuple[str, str, str]]:
+    return {(use.function, use.table, use.mode) for use in analysis.tables}
+
+
+SQL_CASES = [
+    pytest.param(
+        'def f(c):\n    c.execute("SELECT id FROM orders o JOIN customers c ON c.id = o.cid")\n',
+        {("app.f", "orders", "read"), ("app.f", "customers", "read")},
+        id="select-join",
+    ),
+    pytest.param(
+        'def f(c):\n    c.execute("INSERT INTO order_lines (a) VALUES (?)", (1,))\n',
+        {("app.f", "order_lines", "write")},
+        id="insert",
+    ),
+    pytest.param(
+        'def f(c):\n    c.execute("UPDATE stock SET qty = qty - 1 WHERE sku = ?")\n',
+        {("app.f", "stock", "write")},
+        id="update",
+    ),
+    pytest.param(
+        'def f(c):\n    c.execute("DELETE FROM reservations WHERE id = ?")\n',
+        {("app.f", "reservations", "write")},
+        id="delete",
+    ),
+    pytest.param(
+        'def f(c, t):\n    c.execute(f"SELECT * FROM invoices WHERE total > {t}")\n',
+        {("app.f", "invoices", "read")},
+        id="f-string",
+    ),
+    pytest.param(
+        'def f(c):\n    sql = "SELECT * " + "FROM refunds " + "WHERE 1"\n    c.execute(sql)\n',
+        {("app.f", "refunds", "read")},
+        id="concatenation",
+    ),
+    pytest.param(
+        'def f(c):\n    c.execute("select * from payments where id = ?")\n',
+        {("app.f", "payments", "read")},
+        id="lower-case-in-execute",
+    ),
+    pytest.param(
+        'def f():\n    """Select the items from the cart and update them."""\n    return 1\n',
+        set(),
+        id="docstring-is-not-sql",
+    ),
+    pytest.param(
+        'MESSAGE = "select a product from the list"\n',
+        set(),
+        id="lower-case-prose-is-not-sql",
+    ),
+    pytest.param(
+        'def f(c):\n    c.execute("WITH r AS (SELECT * FROM orders) SELECT * FROM r")\n',
+        {("app.f", "orders", "read")},
+        id="cte-is-not-a-table",
+    ),
+    pytest.param(
+        'def f(c):\n    c.execute("CREATE TABLE IF NOT EXISTS products (id INTEGER)")\n',
+        {("app.f", "products", "define")},
+        id="ddl-defines",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), SQL_CASES)
+def test_sql_tables(tmp_path: Path, source: str, expected: set[tuple[str, str, str]]) -> None:
+    assert tables(analyze(tmp_path, {"app.py": source})) == expected
+
+
+def test_transaction_scopes(tmp_path: Path) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "app.py": """
+            import sqlite3
+            from db import transactional
+
+            @transactional
+            def place(conn):
+                conn.execute("INSERT INTO orders VALUES (1)")
+
+            def move(conn):
+                with conn:
+                    conn.execute("UPDATE stock SET qty = 0")
+                conn.execute("SELECT * FROM stock")
+
+            def plain(conn):
+                conn.execute("DELETE FROM outbox")
+            """,
+            "db.py": "def transactional(f):\n    return f\n",
+        },
+    )
+    assert set(analysis.transactional) == {"app.place", "app.move"}
+    in_transaction = {(u.function, u.table, u.in_transaction) for u in analysis.tables}
+    assert ("app.move", "stock", True) in in_transaction
+    assert ("app.plain", "outbox", False) in in_transaction
+
+
+def test_module_state_reads_and_writes(tmp_path: Path) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "cache.py": """
+            PRICES = {}
+            HITS = 0
+
+            def remember(sku, price):
+                PRICES[sku] = price
+
+            def count():
+                global HITS
+                HITS = HITS + 1
+
+            def clear():
+                PRICES.clear()
+            """,
+            "shop.py": """
+            from cache import PRICES
+            import config
+
+            def price(sku):
+                return PRICES.get(sku)
+
+            def debug():
+                return config.settings.debug
+            """,
+            "config.py": """
+            class Settings:
+                debug = False
+
+            settings = Settings()
+            """,
+        },
+    )
+    uses = {(s.function, s.variable, s.mode) for s in analysis.state}
+    assert ("cache.remember", "cache.PRICES", "write") in uses
+    assert ("cache.count", "cache.HITS", "write") in uses
+    assert ("cache.count", "cache.HITS", "read") in uses
+    assert ("cache.clear", "cache.PRICES", "write") in uses
+    assert ("shop.price", "cache.PRICES", "read") in uses
+    assert ("shop.debug", "config.settings", "read") in uses
+    assert not any(variable.endswith(".Settings") for _, variable, _ in uses)
+
+
+def test_sqlalchemy_and_django_models(tmp_path: Path) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "models.py": """
+            from sqlalchemy.orm import DeclarativeBase
+            from django.db import models
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Order(Base):
+                __tablename__ = "orders"
+
+            class Customer(models.Model):
+                class Meta:
+                    db_table = "crm_customers"
+
+            class Invoice(models.Model):
+                pass
+            """,
+            "store/views.py": """
+            from models import Order, Customer, Invoice
+
+            def list_orders(session):
+                return session.query(Order).all()
+
+            def add_order(session):
+                session.add(Order())
+
+            def rename(pk):
+                Customer.objects.filter(pk=pk).update(name="x")
+
+            def invoices():
+                return Invoice.objects.all()
+            """,
+        },
+    )
+    found = tables(analysis)
+    assert ("store.views.list_orders", "orders", "read") in found
+    assert ("store.views.add_order", "orders", "write") in found
+    assert ("store.views.rename", "crm_customers", "write") in found
+    # Django's default table name: the app's label, an underscore, the model's name
+    assert ("store.views.invoices", "models_invoice", "read") in found
+
+
+def test_entry_points(tmp_path: Path) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "web.py": """
+            from flask import Flask
+            app = Flask(__name__)
+
+            @app.route("/orders", methods=["POST"])
+            def create():
+                return {}
+
+            @app.get("/health")
+            def health():
+                return "ok"
+            """,
+            "api.py": """
+            from fastapi import APIRouter
+            router = APIRouter()
+
+            @router.post("/pay")
+            async def pay():
+                return {}
+            """,
+            "cli.py": """
+            import click
+
+            @click.command()
+            def sync():
+                pass
+
+            if __name__ == "__main__":
+                sync()
+            """,
+            "urls.py": """
+            from django.urls import path
+            from views import index
+            urlpatterns = [path("", index)]
+            """,
+            "views.py": "def index(request):\n    return None\n",
+        },
+    )
+    entries = {(e.function, e.kind) for e in analysis.entry_points}
+    assert entries == {
+        ("web.create", "http"),
+        ("web.health", "http"),
+        ("api.pay", "http"),
+        ("cli.sync", "cli"),
+        ("cli", "main"),
+        ("views.index", "django-url"),
+    }
+    detail = {e.function: e.detail for e in analysis.entry_points}
+    assert "/orders" in detail["web.create"]
+
+
+def test_analysis_never_runs_the_code(tmp_path: Path) -> None:
+    marker = tmp_path / "ran.txt"
+    analysis = analyze(
+        tmp_path,
+        {
+            "evil.py": f"""
+            import os, sys
+            open({str(marker)!r}, "w").write("ran")
+            os.system("echo ran > {marker}")
+            sys.exit(3)
+            """,
+        },
+    )
+    assert not marker.exists()
+    assert "evil" in {m.name for m in analysis.modules}
