@@ -9,7 +9,7 @@ import typer
 from splitter import __version__
 from splitter.cli.analyze import analyze
 from splitter.cli.callgraph import callgraph
-from splitter.cli.console import print_error
+from splitter.cli.console import exits_on_error, print_error
 from splitter.errors import SplitterError
 
 app = typer.Typer(
@@ -40,8 +40,8 @@ def root(
     """Take a Python monolith apart into AWS Lambda services and Step Functions workflows."""
 
 
-app.command()(analyze)
-app.command()(callgraph)
+app.command()(exits_on_error(analyze))
+app.command()(exits_on_error(callgraph))
 
 
 def main() -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from typing import ParamSpec
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from splitter.errors import SplitterError
+
+P = ParamSpec("P")
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -54,3 +59,17 @@ def progress_reporter(*, enabled: bool) -> Iterator[Callable[[int, int], None] |
             bar.update(task, completed=done, total=total)
 
         yield report
+
+
+def exits_on_error(command: Callable[P, None]) -> Callable[P, None]:
+    """Wrap a command so a `SplitterError` is printed with its hint and exits with its code."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except SplitterError as error:
+            print_error(error)
+            raise typer.Exit(error.exit_code) from error
+
+    return run
