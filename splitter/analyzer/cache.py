@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import tempfile
 import time
 from collections.abc import Collection
@@ -31,6 +32,7 @@ _CACHEDIR_TAG = (
 )
 _MARKERS = {"CACHEDIR.TAG": _CACHEDIR_TAG, ".gitignore": "*\n"}
 _STALE_TEMP_SECONDS = 3600.0
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 CachedResult = FileFacts | FileProblem
 
@@ -68,30 +70,33 @@ class FactsCache:
 
     def entry_path(self, key: str) -> Path:
         """Where the entry for `key` is stored."""
-        # One level of 256 folders, as git does: each folder more costs a mkdir per new key,
-        # about as slow as writing the entry itself on common file systems.
+        # One level of 256 folders, as git does: a second level would cost a mkdir for nearly
+        # every new key, which takes as long as writing the entry itself.
         return self.root / key[:2] / key
 
     def get(self, key: str) -> CachedResult | None:
         """The stored result for `key`, or None when it is missing, damaged or foreign."""
         self._used.add(key)
         try:
-            blob = self.entry_path(key).read_bytes()
+            entry = self.entry_path(key).read_bytes()
         except OSError:
             return None
-        return _load_entry(blob, key)
+        return decode_entry(entry, key)
 
     def put(self, key: str, result: CachedResult) -> None:
         """Store `result` under `key`; a failure only costs the next run some time."""
+        self.put_encoded(key, encode_entry(key, result))
+
+    def put_encoded(self, key: str, entry: bytes) -> None:
+        """Store an entry that `encode_entry` made, as `put` does."""
         self._used.add(key)
-        blob = pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
         target = self.entry_path(key)
         try:
-            _write_atomically(target, blob)
+            _write_atomically(target, entry)
         except FileNotFoundError:
             with contextlib.suppress(OSError):
                 self._create_layout(target.parent)
-                _write_atomically(target, blob)
+                _write_atomically(target, entry)
         except OSError:
             pass
 
@@ -103,7 +108,7 @@ class FactsCache:
         """
         wanted = self._used if keep is None else keep
         removed = 0
-        for entry in self.root.glob("??/*"):
+        for entry in self.root.glob("[0-9a-f][0-9a-f]/*"):
             if _is_unwanted(entry, wanted):
                 with contextlib.suppress(OSError):
                     entry.unlink()
@@ -120,8 +125,11 @@ class FactsCache:
 
 
 def _is_unwanted(entry: Path, wanted: Collection[str]) -> bool:
-    if not entry.name.startswith("."):
+    # Only names the cache makes are touched, whatever folder it was pointed at.
+    if _KEY.fullmatch(entry.name):
         return entry.name not in wanted
+    if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+        return False
     # A temporary file may belong to a run still writing it; only old ones are litter.
     with contextlib.suppress(OSError):
         return time.time() - entry.stat().st_mtime > _STALE_TEMP_SECONDS
@@ -148,9 +156,15 @@ class _FactsUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a facts class")
 
 
-def _load_entry(blob: bytes, key: str) -> CachedResult | None:
+def encode_entry(key: str, result: CachedResult) -> bytes:
+    """The bytes stored for `result` under `key`; they carry the key, to be checked on load."""
+    return pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_entry(entry: bytes, key: str) -> CachedResult | None:
+    """The result in an entry that `encode_entry` made for `key`, or None if it is not one."""
     try:
-        stored_key, result = _FactsUnpickler(io.BytesIO(blob)).load()
+        stored_key, result = _FactsUnpickler(io.BytesIO(entry)).load()
     except Exception:
         # Truncated, corrupt or foreign data can raise nearly anything; all of it is a miss.
         return None

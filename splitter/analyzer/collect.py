@@ -1,10 +1,11 @@
-"""Turning source files into facts: read and hash here, answer from the cache, parse the rest in
-worker processes.
+"""Turning source files into facts, through the facts cache and parallel worker processes.
 
-The parent reads every file and looks it up in the cache, which is cheap; only misses are sent,
-in chunks, to `spawn`ed workers (safe with threads in the parent and the same on every
-platform). Workers send back facts, never syntax trees. A file whose extraction raises, or
-whose worker dies, becomes a `FileProblem`; the run goes on.
+The parent reads every file and looks it up in the cache, which is cheap; the misses go, in
+chunks, to `spawn`ed workers (safe with threads in the parent, and alike on every platform)
+unless there is too little to parse to pay for starting them. Workers store what they find in
+the cache and send back facts, never syntax trees. A file whose extraction raises becomes a
+`FileProblem`; so does one that kills its worker, found by re-running the failed chunks one
+file at a time.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from splitter.analyzer.cache import CachedResult, FactsCache, cache_key
+from splitter.analyzer.cache import CachedResult, FactsCache, cache_key, decode_entry, encode_entry
 from splitter.analyzer.discovery import SourceFile
 from splitter.analyzer.facts import FileFacts, FileProblem, ProblemKind
 from splitter.analyzer.sources import DEFAULT_MAX_BYTES, decode_source, too_large
+from splitter.errors import AnalysisError
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files in all) as the work advances."""
@@ -61,8 +63,8 @@ class _Job:
     key: str
 
 
-_Outcome = list[tuple[int, CachedResult]] | BaseException
-"""What a worker task gives: (file index, result) pairs, or the error that stopped it."""
+_Outcome = list[bytes] | BaseException
+"""What a worker task gives: its files' results as encoded cache entries, or what stopped it."""
 
 
 def collect_facts(
@@ -184,7 +186,7 @@ def _run(
 ) -> Iterator[tuple[int, CachedResult]]:
     if workers <= 1 or len(jobs) < 2 or sum(len(job.data) for job in jobs) < _MIN_BYTES_FOR_POOL:
         for job in jobs:
-            yield job.index, _extract_one(job, cache, extract)
+            yield job.index, _extract_here(job, cache, extract)
             counter.add(1)
         return
     cache_root = str(cache.root) if cache else None
@@ -193,7 +195,8 @@ def _run(
         if isinstance(outcome, BaseException):
             failed.extend(chunk)
             continue
-        yield from outcome
+        for job, entry in zip(chunk, outcome, strict=True):
+            yield job.index, _decoded(job, entry)
         counter.add(len(chunk))
     for job, result in _isolate(failed, cache_root, extract):
         yield job.index, result
@@ -212,19 +215,28 @@ def _run_in_pool(
 ) -> Iterator[tuple[list[_Job], _Outcome]]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
-        futures = {
-            pool.submit(_extract_chunk, chunk, cache_root, extract): chunk for chunk in chunks
-        }
+        try:
+            futures = {
+                pool.submit(_extract_chunk, chunk, cache_root, extract): chunk for chunk in chunks
+            }
+        except OSError as error:
+            # Starting a process failed here, in this process (too many processes, no memory).
+            raise _cannot_start(error) from error
         for future in as_completed(futures):
             yield futures[future], _outcome(future)
 
 
-def _outcome(future: Future[list[tuple[int, CachedResult]]]) -> _Outcome:
+def _outcome(future: Future[list[bytes]]) -> _Outcome:
     try:
         return future.result()
     except Exception as error:
         # A dead worker (BrokenProcessPool) or an argument that did not pickle.
         return error
+
+
+def _decoded(job: _Job, entry: bytes) -> CachedResult:
+    result = decode_entry(entry, job.key)
+    return result if result is not None else _failure(job, ValueError("unreadable result"))
 
 
 def _isolate(
@@ -241,39 +253,72 @@ def _isolate(
 def _run_until_failure(
     jobs: list[_Job], cache_root: str | None, extract: Extractor
 ) -> Iterator[tuple[_Job, CachedResult]]:
-    # One worker takes the jobs in order, so the first failed job is the one that broke it.
+    # One worker takes the jobs in order, so the first job to break it is the one that did.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
+        _check_workers_start(pool)
         futures = [pool.submit(_extract_chunk, [job], cache_root, extract) for job in jobs]
         for job, future in zip(jobs, futures, strict=True):
             outcome = _outcome(future)
             if isinstance(outcome, BaseException):
-                pool.shutdown(cancel_futures=True)
                 yield job, _failure(job, outcome)
-                return
-            yield job, outcome[0][1]
+                if isinstance(outcome, BrokenProcessPool):
+                    return
+            else:
+                yield job, _decoded(job, outcome[0])
 
 
-def _extract_chunk(
-    jobs: list[_Job], cache_root: str | None, extract: Extractor
-) -> list[tuple[int, CachedResult]]:
-    """The task run by a worker: extract each file and store what it found in the cache."""
+def _check_workers_start(pool: ProcessPoolExecutor) -> None:
+    try:
+        pool.submit(int).result()  # a task that does nothing
+    except Exception as error:
+        raise _cannot_start(error) from error
+
+
+def _cannot_start(error: BaseException) -> AnalysisError:
+    return AnalysisError(
+        f"worker processes cannot start ({type(error).__name__}: {error})",
+        hint="run again with --workers 1; a script that calls splitter must guard its "
+        "entry point with `if __name__ == '__main__':`",
+    )
+
+
+def _extract_chunk(jobs: list[_Job], cache_root: str | None, extract: Extractor) -> list[bytes]:
+    """The task run by a worker: extract each file and cache what it found.
+
+    The results travel back in the encoding of cache entries, so each is pickled only once.
+    """
     cache = FactsCache(Path(cache_root)) if cache_root else None
     with _gc_paused():
-        return [(job.index, _extract_one(job, cache, extract)) for job in jobs]
+        return [_extract_encoded(job, cache, extract) for job in jobs]
 
 
-def _extract_one(job: _Job, cache: FactsCache | None, extract: Extractor) -> CachedResult:
-    # The size was checked when the file was read.
-    text = decode_source(job.data, job.path, max_bytes=len(job.data))
-    try:
-        result = text if isinstance(text, FileProblem) else _call(extract, text, job)
-    except Exception as error:
-        # Not cached: the next run (perhaps with a fixed analyzer) tries again.
-        return _failure(job, error)
-    if cache is not None:
+def _extract_encoded(job: _Job, cache: FactsCache | None, extract: Extractor) -> bytes:
+    result, cacheable = _extract(job, extract)
+    entry = encode_entry(job.key, result)
+    if cache is not None and cacheable:
+        cache.put_encoded(job.key, entry)
+    return entry
+
+
+def _extract_here(job: _Job, cache: FactsCache | None, extract: Extractor) -> CachedResult:
+    result, cacheable = _extract(job, extract)
+    if cache is not None and cacheable:
         cache.put(job.key, result)
     return result
+
+
+def _extract(job: _Job, extract: Extractor) -> tuple[CachedResult, bool]:
+    """The file's result, and whether it may be cached: a failure of the analyzer may not, so
+    the next run (perhaps with a fixed analyzer) tries again."""
+    # The size was checked when the file was read.
+    text = decode_source(job.data, job.path, max_bytes=len(job.data))
+    if isinstance(text, FileProblem):
+        return text, True
+    try:
+        return _call(extract, text, job), True
+    except Exception as error:
+        return _failure(job, error), False
 
 
 def _call(extract: Extractor, text: str, job: _Job) -> CachedResult:

@@ -9,8 +9,10 @@ sets. A call whose target set is empty is reported as unresolved, never guessed.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 from splitter.analyzer.extract import BUILTIN_NAMES
 from splitter.analyzer.facts import (
@@ -32,6 +34,11 @@ ext, extinst, builtin, builtininst, container, super, method-of-container."""
 Var = tuple[str, ...]
 
 _MAX_PASSES = 50
+_EMPTY: frozenset[Value] = frozenset()
+_BUILTIN_VALUE: Value = ("builtininst", "")
+_BUILTIN_METHOD: Value = ("builtinmethod", "")
+"""Every value of a builtin type is one value, and so is every method of one: they give no
+edges, and telling them apart would only make the value sets grow."""
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
 _OPAQUE_BUILTINS = frozenset({"getattr", "next", "iter", "type", "eval", "exec", "__import__"})
 """Builtins whose result can be any object: calls on it stay unresolved, not silenced."""
@@ -68,6 +75,11 @@ class _Resolver:
         self.scopes = ScopeTable(facts)
         self.vars: dict[Var, set[Value]] = defaultdict(set)
         self.changed = False
+        self.current: int | None = None
+        self.readers: dict[Var, set[int]] = defaultdict(set)
+        self.wake: set[int] = set()
+        self.queued: set[int] = set()
+        self.constraints: list[tuple[str, Any]] = []
         self.mro_cache: dict[str, tuple[str, ...]] = {}
         self.subclass_cache: dict[str, tuple[str, ...]] | None = None
         self._seed()
@@ -84,30 +96,80 @@ class _Resolver:
     # -------------------------------------------------------------- fixpoint
 
     def solve(self) -> None:
+        """Replay every fact until no variable changes.
+
+        First the imports and module-level bindings, naively, so class bases settle and the
+        MROs can be fixed; then everything with a worklist: a fact is replayed again only
+        when a variable it read has changed since.
+        """
+        self._settle_module_names()
+        for cls in self.scopes.classes:
+            self.mro(cls)
+        self.subclasses("")
+        self.constraints = list(self._constraints())
+        queue = deque(range(len(self.constraints)))
+        self.queued = set(queue)
+        while queue:
+            index = queue.popleft()
+            self.queued.discard(index)
+            self.current = index
+            self._replay(self.constraints[index])
+            self.current = None
+            for reader in self.wake:
+                if reader not in self.queued:
+                    self.queued.add(reader)
+                    queue.append(reader)
+            self.wake.clear()
+
+    def _settle_module_names(self) -> None:
+        module_bindings = [
+            b
+            for f in self.files
+            for b in f.bindings
+            if b.scope == f.module and b.target[0] == "name"
+        ]
         for _ in range(_MAX_PASSES):
             self.changed = False
-            self.mro_cache.clear()
-            self.subclass_cache = None
             for file in self.files:
-                self._replay(file)
+                for imported in file.imports:
+                    self._bind_import(imported)
+            for binding in module_bindings:
+                self._assign(binding.target, self.evaluate(binding.value))
             if not self.changed:
                 return
 
-    def _replay(self, file: FileFacts) -> None:
-        for definition in file.definitions:
-            self._declared_types(definition)
-        for imported in file.imports:
-            self._bind_import(imported)
-        for binding in file.bindings:
-            self._assign(binding.target, self.evaluate(binding.value))
-        for binding in file.returns:
-            self._add(("def", binding.scope, "<return>"), self.evaluate(binding.value))
-        for site in file.calls:
-            self._flow_call(site)
-        for binding in file.loops:
-            self._flow_loop(binding)
-        for binding in file.withs:
-            self._flow_with(binding)
+    def _constraints(self) -> Iterator[tuple[str, Any]]:
+        for file in self.files:
+            yield from (("types", d) for d in file.definitions if d.kind != "module")
+            yield from (("import", i) for i in file.imports)
+            yield from (("bind", b) for b in file.bindings)
+            yield from (("return", b) for b in file.returns)
+            yield from (("call", c) for c in file.calls)
+            yield from (("loop", b) for b in file.loops)
+            yield from (("with", b) for b in file.withs)
+
+    def _replay(self, constraint: tuple[str, Any]) -> None:
+        kind, fact = constraint
+        if kind == "bind":
+            self._assign(fact.target, self.evaluate(fact.value))
+        elif kind == "call":
+            self._flow_call(fact)
+        elif kind == "return":
+            self._add(("def", fact.scope, "<return>"), self.evaluate(fact.value))
+        elif kind == "import":
+            self._bind_import(fact)
+        elif kind == "types":
+            self._declared_types(fact)
+        elif kind == "loop":
+            self._flow_loop(fact)
+        else:
+            self._flow_with(fact)
+
+    def _read(self, var: Var) -> AbstractSet[Value]:
+        """The values of `var`, noting that the fact being replayed depends on it."""
+        if self.current is not None:
+            self.readers[var].add(self.current)
+        return self.vars.get(var, _EMPTY)
 
     def _declared_types(self, definition: Definition) -> None:
         """Annotated parameters and return types hold instances of what they name."""
@@ -124,6 +186,7 @@ class _Resolver:
         bucket.update(values)
         if len(bucket) != before:
             self.changed = True
+            self.wake.update(self.readers.get(var, ()))
 
     def _bind_import(self, imported: Import) -> None:
         if imported.kind == "star":
@@ -191,7 +254,7 @@ class _Resolver:
             self._add(("<elements>", key), (v for e in ref[1] for v in self.evaluate(e)))
             return {("container", key)}
         if kind == "const":
-            return {("builtininst", ref[1])}
+            return {_BUILTIN_VALUE}
         if kind == "either":
             return {value for part in ref[1] for value in self.evaluate(part)}
         if kind == "annotation":
@@ -211,7 +274,7 @@ class _Resolver:
     def _lookup(self, scope: str, name: str) -> set[Value]:
         found = self.scopes.lookup(scope, name)
         if found is not None:
-            return self.vars.get(found, set())
+            return set(self._read(found))
         module = self.scopes.module_of(scope)
         values = self._star_imported(module, name, set())
         if values:
@@ -232,7 +295,7 @@ class _Resolver:
 
     def _module_attribute(self, module: str, name: str, seen: set[str] | None = None) -> set[Value]:
         submodule = f"{module}.{name}"
-        values = set(self.vars.get((module, name), ()))
+        values = set(self._read((module, name)))
         if self.scopes.is_module(submodule):
             values.add(("module", submodule))
         if not values:
@@ -255,7 +318,7 @@ class _Resolver:
         if kind == "container":
             return _container_method(target, name)
         if kind == "builtininst":
-            return {("builtinmethod", name)}
+            return {_BUILTIN_METHOD}
         return set()
 
     def _class_attribute(self, base: Value, name: str) -> set[Value]:
@@ -267,7 +330,7 @@ class _Resolver:
         result: set[Value] = set()
         for value in values:
             if value[0] == "func" and self.is_property(value[1]) and instance:
-                result |= self.vars.get(("def", value[1], "<return>"), set())
+                result |= self._read(("def", value[1], "<return>"))
             else:
                 result |= self._bind({value}, instance=instance)
         return result
@@ -289,7 +352,7 @@ class _Resolver:
 
     def _mro_lookup(self, mro: Sequence[str], name: str) -> set[Value]:
         for cls in mro:
-            values = self.vars.get((cls, name))
+            values = self._read((cls, name))
             if values:
                 return set(values)
         return set()
@@ -302,7 +365,7 @@ class _Resolver:
         result: set[Value] = set()
         for value in containers:
             if value[0] == "container":
-                result |= self.vars.get(("<elements>", value[1]), set())
+                result |= self._read(("<elements>", value[1]))
             elif value[0] in ("extinst", "ext") and not value[1].endswith("[]"):
                 result |= _external(f"{value[1]}[]", "extinst")
         return result
@@ -318,7 +381,7 @@ class _Resolver:
     def _result_of(self, function: Value, ref: Ref) -> set[Value]:
         kind, name = function
         if kind in ("func", "bound"):
-            return set(self.vars.get(("def", name, "<return>"), ()))
+            return set(self._read(("def", name, "<return>")))
         if kind in ("class", "classsub"):
             return {("inst" if kind == "class" else "instsub", name)}
         if kind in ("inst", "instsub"):
@@ -330,17 +393,19 @@ class _Resolver:
             last = name.rpartition(".")[2]
             return {("extinst", name)} if last[:1].isupper() else {("extresult", name)}
         if kind == "builtin":
-            return set() if name in _OPAQUE_BUILTINS else {("builtininst", name)}
+            return set() if name in _OPAQUE_BUILTINS else {_BUILTIN_VALUE}
         if kind == "builtinmethod":
-            return {("builtininst", "?")}
+            return {_BUILTIN_VALUE}
         if kind == "extresult":
             return _external(f"{name}()", "extresult")
         if kind == "container-get":
             default = self.evaluate(ref[2][1]) if len(ref[2]) > 1 else set()
-            return self.vars.get(("<elements>", name), set()) | default
+            return set(self._read(("<elements>", name))) | default
         if kind == "container-view":
             return {("container", name)}
         if kind == "container-items":
+            if name.endswith("|pair"):
+                return {("container", name)}
             pair = f"{name}|pair"
             self._add(("<elements>", pair), {("container", name)})
             return {("container", pair)}
@@ -350,7 +415,7 @@ class _Resolver:
         result: set[Value] = set()
         for method in self._class_attribute(instance, dunder):
             if method[0] in ("func", "bound"):
-                result |= self.vars.get(("def", method[1], "<return>"), set())
+                result |= self._read(("def", method[1], "<return>"))
         return result
 
     def _flow_call(self, site: CallSite) -> None:
@@ -470,8 +535,10 @@ _MAX_EXTERNAL_DEPTH = 6
 
 
 def _external(name: str, kind: str = "ext") -> set[Value]:
-    """An external value, unless its name grew past what code writes (`x = x.parent` loops)."""
-    return {(kind, name)} if name.count(".") < _MAX_EXTERNAL_DEPTH else set()
+    """An external value, unless its name grew past what code writes (`x = x.parent` or
+    `f = f()` in a loop would otherwise grow it for ever)."""
+    depth = name.count(".") + name.count("(")
+    return {(kind, name)} if depth < _MAX_EXTERNAL_DEPTH else set()
 
 
 def _attribute_owner(value: Value) -> str | None:
@@ -487,7 +554,7 @@ def _instance_of(value: Value) -> Value | None:
     if kind == "ext":
         return ("extinst", name)
     if kind == "builtin":
-        return ("builtininst", name)
+        return _BUILTIN_VALUE
     return None
 
 
@@ -500,7 +567,7 @@ def _container_method(key: str, name: str) -> set[Value]:
         return {("container-items", key)}
     if name in _CONTAINER_ADDERS:
         return {("container-add", key)}
-    return {("builtinmethod", name)}
+    return {_BUILTIN_METHOD}
 
 
 def _c3(cls: str, base_mros: list[tuple[str, ...]]) -> tuple[str, ...]:

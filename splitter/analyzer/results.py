@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import astuple
 from typing import TYPE_CHECKING, TypeVar
 
 from splitter.analyzer.facts import Binding, CallSite, Definition, FileFacts, FileProblem, Ref
@@ -74,7 +73,11 @@ def collect_results(
 
 def _sorted(items: Iterable[_Item]) -> tuple[_Item, ...]:
     """Unique items in the order of their fields, so equal input gives equal output."""
-    return tuple(sorted(set(items), key=astuple))
+    return tuple(sorted(set(items), key=_fields))
+
+
+def _fields(item: _Item) -> tuple[object, ...]:
+    return tuple(getattr(item, name) for name in item.__dataclass_fields__)
 
 
 class _Results:
