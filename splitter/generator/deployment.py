@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 DEFAULT_RUNTIME = "python3.12"
@@ -19,14 +19,14 @@ MAX_NAME_PART = 128
 Intrinsic = dict[str, Any]
 
 
-class WorkflowType(str, Enum):
+class WorkflowType(StrEnum):
     """A state machine's type, as `--type standard|express` chooses it."""
 
     STANDARD = "STANDARD"
     EXPRESS = "EXPRESS"
 
 
-class LogLevel(str, Enum):
+class LogLevel(StrEnum):
     """How much of each execution a state machine writes to its log group."""
 
     ALL = "ALL"
@@ -34,7 +34,7 @@ class LogLevel(str, Enum):
     FATAL = "FATAL"
 
 
-class ParameterKind(str, Enum):
+class ParameterKind(StrEnum):
     """What a template parameter holds: a setting, or where a secret lives (never its value)."""
 
     SETTING = "setting"
@@ -42,7 +42,7 @@ class ParameterKind(str, Enum):
     SSM_PARAMETER_NAME = "ssm-parameter-name"
 
 
-class Access(str, Enum):
+class Access(StrEnum):
     """How a function uses a table."""
 
     READ = "read"
@@ -50,7 +50,7 @@ class Access(str, Enum):
     READ_WRITE = "read-write"
 
 
-class DataStore(str, Enum):
+class DataStore(StrEnum):
     """Where a table lives; SQLite is a file reached through a path setting, not an AWS API."""
 
     SQLITE = "sqlite"
@@ -122,9 +122,13 @@ class FunctionSpec:
     memory_mb: int | None = None
     timeout_s: int | None = None
 
+    @property
+    def scope(self) -> str:
+        """`service` or `service.operation`: what the function runs."""
+        return f"{self.service}.{self.operation}" if self.operation else self.service
+
     def __str__(self) -> str:
-        scope = f"{self.service}.{self.operation}" if self.operation else self.service
-        return f"{self.logical_id} ({scope}, {self.code_uri}{self.handler})"
+        return f"{self.logical_id} ({self.scope}, {self.code_uri}{self.handler})"
 
 
 @dataclass(frozen=True)
@@ -253,21 +257,32 @@ def pascal_name(name: str) -> str:
     return joined[:MAX_NAME_PART]
 
 
+def _base_id(parts: Sequence[str]) -> str:
+    return "".join(pascal_name(part) for part in parts)[:MAX_NAME_PART] or "Unnamed"
+
+
 def logical_ids(names: Sequence[Sequence[str]], suffix: str) -> tuple[str, ...]:
     """Unique logical IDs for names given as parts: `[("orders",)]` -> `("OrdersFunction",)`.
 
-    Names that collide once sanitized keep their order of sorted raw parts: the first keeps
-    the plain ID, the next get `2`, `3`... before the suffix. Empty names become `Unnamed`.
+    Of the names that collide once sanitized, the first in sorted order keeps the plain ID and
+    the others get the next free number (`2`, `3`...) before the suffix, never another name's
+    plain ID. Empty names become `Unnamed`.
     """
-    bases = ["".join(pascal_name(part) for part in parts) or "Unnamed" for parts in names]
-    taken: dict[str, int] = {}
-    numbered: dict[tuple[str, ...], str] = {}
-    for parts, base in sorted(zip(map(tuple, names), bases, strict=True)):
-        if parts in numbered:
-            continue
-        count = taken[base] = taken.get(base, 0) + 1
-        numbered[parts] = f"{base}{count if count > 1 else ''}{suffix}"
-    return tuple(numbered[tuple(parts)] for parts in names)
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for parts in sorted({tuple(parts) for parts in names}):
+        groups.setdefault(_base_id(parts), []).append(parts)
+    used = set(groups)
+    chosen: dict[tuple[str, ...], str] = {}
+    for base, members in groups.items():
+        chosen[members[0]] = base
+        count = 1
+        for parts in members[1:]:
+            count += 1
+            while f"{base}{count}" in used:
+                count += 1
+            chosen[parts] = f"{base}{count}"
+            used.add(chosen[parts])
+    return tuple(chosen[tuple(parts)] + suffix for parts in names)
 
 
 def function_logical_id(service: str, operation: str | None = None) -> str:
@@ -295,6 +310,11 @@ def callee_variable(service: str, operation: str | None = None) -> str:
 def placeholder(function_id: str) -> str:
     """The definition placeholder naming a function: `OrdersFunction` -> `OrdersFunctionArn`."""
     return f"{function_id}Arn"
+
+
+def functions_named_in(definition: str) -> tuple[str, ...]:
+    """The functions a state machine definition names through `${<Function>Arn}`, sorted."""
+    return tuple(sorted(set(re.findall(r"\$\{([A-Za-z0-9]+)Arn\}", definition))))
 
 
 def function_spec(

@@ -1,0 +1,1 @@
+"""Tests of the generator: the deployment model and the SAM template."""
