@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Mode = Literal["read", "write"]
@@ -83,7 +83,12 @@ class Entry:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Everything the planner weighs, in qualified names, sorted."""
+    """Everything the planner weighs, in qualified names, sorted.
+
+    `contexts` are business contexts given with an external graph (else each entry point's
+    reach is one); `callbacks` are calls from a decorator's wrapper into the functions it
+    decorates, kept apart because they tie nothing.
+    """
 
     root: str
     units: tuple[Unit, ...]
@@ -93,7 +98,7 @@ class Evidence:
     transactions: tuple[str, ...] = ()
     entries: tuple[Entry, ...] = ()
     contexts: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    callbacks: tuple[Link, ...] = field(default=(), compare=False)
+    callbacks: tuple[Link, ...] = ()
 
     def unit_index(self) -> dict[str, Unit]:
         return {unit.name: unit for unit in self.units}

@@ -24,30 +24,13 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         _unit(index[name]) for name in sorted(index) if owner[name] == name and name in index
     )
     links, callbacks = _links(analysis.calls, index, owner)
+    tables = [(use.function, use.table, use.mode) for use in analysis.tables]
     return Evidence(
         root=analysis.root,
         units=units,
         links=links,
-        tables=tuple(
-            sorted(
-                {
-                    DataUse(owner[use.function], use.table, use.mode)
-                    for use in analysis.tables
-                    if use.mode != "define" and owner.get(use.function)
-                },
-                key=_use_key,
-            )
-        ),
-        state=tuple(
-            sorted(
-                {
-                    DataUse(owner[use.function], use.variable, use.mode)
-                    for use in analysis.state
-                    if owner.get(use.function)
-                },
-                key=_use_key,
-            )
-        ),
+        tables=_uses([t for t in tables if t[2] != "define"], owner),
+        state=_uses([(use.function, use.variable, use.mode) for use in analysis.state], owner),
         transactions=_transactions(analysis, owner),
         entries=_entries(analysis, index, owner),
         callbacks=callbacks,
@@ -104,7 +87,9 @@ def _lambda_targets(
 ) -> dict[str, list[str]]:
     """For each see-through lambda (module or class level), the units it calls."""
     targets: dict[str, set[str]] = {
-        name: set() for name, function in index.items() if function.kind == "lambda" and not owner[name]
+        name: set()
+        for name, function in index.items()
+        if function.kind == "lambda" and not owner[name]
     }
     for call in calls:
         if call.caller in targets and owner[call.callee]:
@@ -116,8 +101,7 @@ def _is_callback(caller: str, callee: Function) -> bool:
     """A call from a decorator into a function it decorates (`@transactional` on `f`)."""
     short = caller.rpartition(".")[2]
     return any(
-        decorator.partition("(")[0].rpartition(".")[2] == short
-        for decorator in callee.decorators
+        decorator.partition("(")[0].rpartition(".")[2] == short for decorator in callee.decorators
     )
 
 
@@ -147,5 +131,11 @@ def _entries(
     return tuple(sorted(entries, key=lambda e: (e.name, e.kind, e.detail)))
 
 
-def _use_key(use: DataUse) -> tuple[str, str, str]:
-    return (use.unit, use.resource, use.mode)
+def _uses(uses: list[tuple[str, str, str]], owner: dict[str, str]) -> tuple[DataUse, ...]:
+    """Reads and writes lifted to units, each once, sorted; module code's left out."""
+    found = {
+        DataUse(owner[function], resource, "write" if mode == "write" else "read")
+        for function, resource, mode in uses
+        if owner.get(function)
+    }
+    return tuple(sorted(found, key=lambda use: (use.unit, use.resource, use.mode)))

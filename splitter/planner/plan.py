@@ -47,10 +47,14 @@ class Service:
 
 @dataclass(frozen=True)
 class SharedLibrary:
-    """Infrastructure code every service carries (helpers, DB connection, config, DTOs)."""
+    """Infrastructure code every service carries (helpers, DB connection, config, DTOs).
+
+    `tables` are touched by the shared library's code only (a schema or seeding script).
+    """
 
     members: tuple[str, ...] = ()
     reasons: tuple[Reason, ...] = ()
+    tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
