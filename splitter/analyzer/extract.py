@@ -34,6 +34,7 @@ _ACCESSOR_DECORATORS = frozenset({"setter", "getter", "deleter"})
 _EXECUTE_NAMES = frozenset(
     {"execute", "executemany", "executescript", "text", "raw", "read_sql", "read_sql_query"}
 )
+_ENVIRONMENT_READERS = ("environ.get", "getenv", "environ.setdefault", "environ.pop")
 _TRANSACTION_WORDS = ("transaction", "atomic", "transactional")
 _TRANSACTION_CONTEXTS = ("conn", "connection", "db", "atomic", "begin", "transaction", "session")
 _CONTAINER_ANNOTATIONS = frozenset(
@@ -138,6 +139,7 @@ class _Collector:
         self.renames: dict[str, str] = {}
         self.model_tables: list[tuple[str, str]] = []
         self.transactional_scopes: list[str] = []
+        self.environment: list[tuple[str, str, int]] = []
         self.dunder_all: tuple[str, ...] | None = None
         self.has_main_block = False
         self.lambda_names: dict[int, str] = {}
@@ -169,6 +171,7 @@ class _Collector:
             declared_nonlocals=tuple(self.declared_nonlocals),
             model_tables=tuple(self.model_tables),
             transactional_scopes=tuple(self.transactional_scopes),
+            environment=tuple(self.environment),
             dunder_all=self.dunder_all,
             has_main_block=self.has_main_block,
         )
@@ -594,6 +597,8 @@ class _Collector:
                 continue
             elif kind is ast.BinOp:
                 self._operator(current)  # type: ignore[arg-type]
+            elif kind is ast.Subscript and _dotted(current.value).endswith("environ"):  # type: ignore[attr-defined]
+                self._environment(current.slice)  # type: ignore[attr-defined]
             elif kind is ast.Lambda:
                 self._lambda(current)  # type: ignore[arg-type]
                 continue
@@ -618,6 +623,12 @@ class _Collector:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in _EXECUTE_NAMES and node.args:
             self.sql_args.add(id(node.args[0]))
+        if node.args and _dotted(func).endswith(_ENVIRONMENT_READERS):
+            self._environment(node.args[0])
+
+    def _environment(self, name: ast.expr) -> None:
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            self.environment.append((self.scope.qualname, name.value, name.lineno))
 
     def _operator(self, node: ast.BinOp) -> None:
         """`a + b` may call `a.__add__(b)`; recorded as such, silent when `a` is no object."""

@@ -31,7 +31,7 @@ from typing import Any, Literal
 Ref = tuple[Any, ...]
 """A reference, as described in the module docstring."""
 
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 """Bumped whenever the shape of the facts changes, so stale cache entries are ignored."""
 
 DefKind = Literal["module", "class", "function", "lambda"]
@@ -172,6 +172,8 @@ class FileFacts:
     declared_nonlocals: tuple[tuple[str, str], ...] = ()
     model_tables: tuple[tuple[str, str], ...] = ()
     transactional_scopes: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str, int], ...] = ()
+    """Environment variables read by name: (scope, variable, line)."""
     dunder_all: tuple[str, ...] | None = None
     has_main_block: bool = False
     notes: tuple[str, ...] = field(default=())

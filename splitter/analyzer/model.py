@@ -117,6 +117,16 @@ class StateUse:
 
 
 @dataclass(frozen=True)
+class EnvironmentRead:
+    """A function reads an environment variable by name: configuration a deployment must set."""
+
+    function: str
+    variable: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
 class EntryPoint:
     """A way into the code from outside: an HTTP route, a command, a `__main__` block."""
 
@@ -143,6 +153,7 @@ class Analysis:
     tables: tuple[TableUse, ...] = ()
     state: tuple[StateUse, ...] = ()
     entry_points: tuple[EntryPoint, ...] = ()
+    environment: tuple[EnvironmentRead, ...] = ()
     transactional: tuple[str, ...] = ()
     problems: tuple[FileProblem, ...] = ()
     schema_version: int = field(default=ANALYSIS_SCHEMA_VERSION)

@@ -11,6 +11,7 @@ from splitter.analyzer.model import (
     Call,
     ClassInfo,
     EntryPoint,
+    EnvironmentRead,
     Function,
     ModuleInfo,
     NodeKind,
@@ -24,13 +25,17 @@ from splitter.analyzer.references import describe, plain_name
 if TYPE_CHECKING:
     from splitter.analyzer.resolve import Value, _Resolver
 
-_Item = TypeVar("_Item", Call, UnresolvedCall, TableUse, StateUse, EntryPoint)
+_Item = TypeVar("_Item", Call, UnresolvedCall, TableUse, StateUse, EntryPoint, EnvironmentRead)
 
 _SILENT_KINDS = frozenset(
     {"builtinmethod", "container-get", "container-view", "container-items", "container-add",
      "extinst", "extresult", "container", "builtininst", "module", "super"}
 )  # fmt: skip
 _OBJECT_METHODS = frozenset(dir(object))
+_SYSTEM_TABLES = frozenset(
+    {"sqlite_master", "sqlite_schema", "sqlite_sequence", "sqlite_temp_master", "dual"}
+)
+"""The database's own catalogue tables: no service owns them."""
 _CLASS_KINDS = frozenset({"class", "classsub", "inst", "instsub", "super"})
 _ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
@@ -66,6 +71,7 @@ def collect_results(
         tables=_sorted(collector.tables),
         state=_sorted(collector.state),
         entry_points=_sorted(collector.entry_points(declared)),
+        environment=_sorted(collector.environment),
         transactional=tuple(sorted(collector.transactional)),
         problems=tuple(sorted(problems, key=lambda p: (p.path, p.line, p.kind))),
     )
@@ -89,6 +95,7 @@ class _Results:
         self.tables: list[TableUse] = []
         self.state: list[StateUse] = []
         self.transactional: set[str] = set()
+        self.environment: list[EnvironmentRead] = []
         self.routes: list[EntryPoint] = []
         self.state_vars = self._state_variables(resolver.files)
         self.models = self._model_tables(resolver.files)
@@ -150,6 +157,10 @@ class _Results:
         for binding in file.loops:
             self._protocol(file, binding, ("__iter__", "__next__"))
         self._data_access(file)
+        self.environment.extend(
+            EnvironmentRead(self.scopes.owner(scope), variable, file.path, line)
+            for scope, variable, line in file.environment
+        )
         self.transactional.update(self.scopes.owner(s) for s in file.transactional_scopes)
 
     def _call_site(self, file: FileFacts, site: CallSite) -> None:
@@ -250,6 +261,8 @@ class _Results:
 
     def _data_access(self, file: FileFacts) -> None:
         for access in file.tables:
+            if access.table.lower() in _SYSTEM_TABLES:
+                continue
             owner = self.scopes.owner(access.scope)
             self.tables.append(
                 TableUse(

@@ -13,6 +13,7 @@ from splitter.analyzer.model import (
     Call,
     ClassInfo,
     EntryPoint,
+    EnvironmentRead,
     Function,
     ModuleInfo,
     StateUse,
@@ -30,6 +31,7 @@ _ITEM_TYPES: dict[str, type] = {
     "tables": TableUse,
     "state": StateUse,
     "entry_points": EntryPoint,
+    "environment": EnvironmentRead,
     "problems": FileProblem,
 }
 

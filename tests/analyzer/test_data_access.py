@@ -278,3 +278,37 @@ def test_analysis_never_runs_the_code(tmp_path: Path) -> None:
     )
     assert not marker.exists()
     assert "evil" in {m.name for m in analysis.modules}
+
+
+def test_environment_variables_read_by_name(tmp_path: Path) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "settings.py": """
+            import os
+            from os import environ, getenv
+
+            DB = os.environ.get("APP_DB", "app.db")
+
+            def region():
+                return os.environ["AWS_REGION"]
+
+            def token():
+                return getenv("API_TOKEN") or environ.get(key_name())
+
+            def key_name():
+                return "X"
+            """,
+        },
+    )
+    reads = {(e.function, e.variable) for e in analysis.environment}
+    assert reads == {
+        ("settings", "APP_DB"),
+        ("settings.region", "AWS_REGION"),
+        ("settings.token", "API_TOKEN"),
+    }
+
+
+def test_database_catalogue_tables_are_no_one_s(tmp_path: Path) -> None:
+    source = 'def tables(c):\n    c.execute("SELECT name FROM sqlite_master")\n'
+    assert tables(analyze(tmp_path, {"app.py": source})) == set()
