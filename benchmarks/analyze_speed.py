@@ -21,13 +21,17 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache
-from splitter.analyzer.collect import Extractor, collect_facts
+from splitter.analyzer import project
+from splitter.analyzer.cache import CACHE_DIR_NAME
+from splitter.analyzer.collect import Extractor
 from splitter.analyzer.discovery import discover
 from splitter.analyzer.facts import FileFacts, FileProblem
+from splitter.analyzer.model import Analysis
+from splitter.analyzer.project import analyze_path
 from splitter.analyzer.sources import decode_source
 
 PHASES = ("baseline", "cold", "warm")
@@ -63,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.phase:
         print(json.dumps(run_phase(args)))
         return 0
+    if not args.root.is_dir():
+        sys.exit(f"{args.root} is not a directory; pass a code base's folder with --root")
     with tempfile.TemporaryDirectory(prefix="splitter-bench-") as scratch:
         copy = Path(scratch) / args.root.resolve().name
         shutil.copytree(args.root, copy, symlinks=True, ignore=_SKIPPED_WHEN_COPYING)
@@ -111,13 +117,15 @@ def spawn_phase(phase: str, copy: Path, args: argparse.Namespace) -> dict[str, A
 
 def run_phase(args: argparse.Namespace) -> dict[str, Any]:
     """Run one phase in this (fresh) process and return its timings and peak memory."""
+    cpu_before = cpu_seconds()
     if args.phase == "baseline":
         stages = parse_only(args.root)
     else:
         fake = args.extractor == "fake"
         resolve = not (fake or args.skip_resolve)
         stages = analyze(args.root, args.workers, fake_extract if fake else None, resolve=resolve)
-    return {"seconds": sum(stages.values()), "stages": stages, **peak_rss_mb()}
+    cpu = cpu_seconds() - cpu_before
+    return {"seconds": sum(stages.values()), "cpu_seconds": cpu, "stages": stages, **peak_rss_mb()}
 
 
 def parse_only(root: Path) -> dict[str, float]:
@@ -135,24 +143,46 @@ def parse_only(root: Path) -> dict[str, float]:
 def analyze(
     root: Path, workers: int, extract: Extractor | None, *, resolve: bool
 ) -> dict[str, float]:
-    """The stages of `analyze_path`, timed one by one; the cache is the default one."""
-    stages: dict[str, float] = {}
+    """`analyze_path` with the default cache, its stages told apart by its progress reports.
+
+    "read" is discovery, reading, hashing and cache look-ups (the first report comes after
+    them), "extract" runs until every file is done, "resolve" is the rest.
+    """
+    if not resolve:
+        project.resolve_project = skip_resolution  # type: ignore[attr-defined]
+    reports: list[float] = []
     started = time.perf_counter()
-    found = discover(root)
-    stages["discover"] = lap(started)
-    cache = FactsCache(root / CACHE_DIR_NAME)
-    facts, problems = collect_facts(found.files, workers=workers, cache=cache, extract=extract)
-    stages["collect"] = lap(started, stages)
-    if resolve:
-        from splitter.analyzer.resolve import resolve_project
+    analyze_path(
+        root,
+        workers=workers,
+        extract=extract,
+        progress=lambda *_: reports.append(time.perf_counter()),
+    )
+    ended = time.perf_counter()
+    return {
+        "read": reports[0] - started,
+        "extract": reports[-1] - reports[0],
+        "resolve": ended - reports[-1],
+    }
 
-        resolve_project(facts, [*found.problems, *problems], str(root))
-    stages["resolve"] = lap(started, stages)
-    return stages
+
+def skip_resolution(
+    facts: Sequence[FileFacts],
+    problems: Sequence[FileProblem],
+    root: str,
+    declared_entry_points: Sequence[str] = (),
+) -> Analysis:
+    """Stands in for `resolve_project` with `--skip-resolve` and the fake extractor."""
+    return Analysis(root=root)
 
 
-def lap(started: float, earlier: dict[str, float] | None = None) -> float:
-    return time.perf_counter() - started - sum((earlier or {}).values())
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children; steadier than wall time on a busy
+    machine."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak_rss_mb() -> dict[str, float]:
@@ -167,7 +197,7 @@ def median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
     stages = {
         name: statistics.median(r["stages"][name] for r in results) for name in results[0]["stages"]
     }
-    figures = ("seconds", "rss_self_mb", "rss_children_mb")
+    figures = ("seconds", "cpu_seconds", "rss_self_mb", "rss_children_mb")
     return {
         "stages": stages,
         **{key: statistics.median(r[key] for r in results) for key in figures},
@@ -184,32 +214,36 @@ def ratios(medians: dict[str, dict[str, Any]]) -> dict[str, float]:
 
 
 def render(report: dict[str, Any]) -> str:
-    medians = report["medians"]
+    size = f"{report['files']:,} files, {report['lines']:,} lines"
+    if report["lines"] < MIN_LINES:
+        size += f" (under {MIN_LINES:,}: the figures are noisy)"
+    resolution = "" if report["resolve"] else " without resolution"
     lines = [
-        f"code base   {report['root']} (analyzed in a temporary copy)",
-        f"size        {report['files']:,} files, {report['lines']:,} lines"
-        + ("" if report["lines"] >= MIN_LINES else f"  (under {MIN_LINES:,}: figures are noisy)"),
-        f"setup       extractor {report['extractor']}"
-        + ("" if report["resolve"] else " without resolution")
-        + f", {report['workers']} workers, "
-        f"medians of {report['repeat']} runs, warm run after editing {report['edited_file']}",
+        f"code base  {report['root']} (analyzed in a temporary copy)",
+        f"size       {size}",
+        f"setup      extractor {report['extractor']}{resolution}, {report['workers']} workers, "
+        f"medians of {report['repeat']} rounds",
+        f"warm run   after appending a comment to {report['edited_file']}",
         "",
-        f"{'phase':<10}{'seconds':>9}   {'stages':<44}{'peak RSS MB: self + largest child':>34}",
+        f"{'phase':<10}{'wall s':>8}{'cpu s':>8}   {'stages (wall s)':<42}{'peak RSS MB':>12}",
+        *(phase_row(phase, report["medians"][phase]) for phase in PHASES),
+        "",
     ]
-    for phase in PHASES:
-        figures = medians[phase]
-        stages = "  ".join(f"{name} {value:.2f}" for name, value in figures["stages"].items())
-        memory = f"{figures['rss_self_mb']:.0f} + {figures['rss_children_mb']:.0f}"
-        lines.append(f"{phase:<10}{figures['seconds']:>9.2f}   {stages:<44}{memory:>34}")
-    lines.append("")
     for name, (direction, goal) in GOALS.items():
         value = report["ratios"][name]
-        met = value <= goal if direction == "<=" else value >= goal
-        lines.append(
-            f"{name:<14}{value:>7.2f}   goal {direction} {goal:<5} {'met' if met else 'MISSED'}"
-        )
+        verdict = "met" if (value <= goal if direction == "<=" else value >= goal) else "MISSED"
+        lines.append(f"{name:<14}{value:>7.2f}   goal {direction} {goal:<5} {verdict}")
     lines.append(f"{'warm':<14}{report['ratios']['warm_seconds']:>7.2f} s")
     return "\n".join(lines)
+
+
+def phase_row(phase: str, figures: dict[str, Any]) -> str:
+    stages = "  ".join(f"{name} {value:.2f}" for name, value in figures["stages"].items())
+    memory = f"{figures['rss_self_mb']:.0f} + {figures['rss_children_mb']:.0f}"
+    return (
+        f"{phase:<10}{figures['seconds']:>8.2f}{figures['cpu_seconds']:>8.2f}   "
+        f"{stages:<42}{memory:>12}"
+    )
 
 
 if __name__ == "__main__":

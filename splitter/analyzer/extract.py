@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from splitter.analyzer import modernize
 from splitter.analyzer.facts import (
     Binding,
     CallSite,
@@ -34,6 +34,7 @@ _ACCESSOR_DECORATORS = frozenset({"setter", "getter", "deleter"})
 _EXECUTE_NAMES = frozenset(
     {"execute", "executemany", "executescript", "text", "raw", "read_sql", "read_sql_query"}
 )
+_PARSER_LIMITS = ("too many nested", "too many levels of indentation", "too many statically")
 _ENVIRONMENT_READERS = ("environ.get", "getenv", "environ.setdefault", "environ.pop")
 _TRANSACTION_WORDS = ("transaction", "atomic", "transactional")
 _TRANSACTION_CONTEXTS = ("conn", "connection", "db", "atomic", "begin", "transaction", "session")
@@ -79,8 +80,14 @@ def extract_facts(
 
 def _parse(text: str, path: str) -> ast.Module | FileProblem:
     try:
-        return ast.parse(text, filename=path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: the code's business
+            return ast.parse(text, filename=path)
     except SyntaxError as error:
+        if any(limit in error.msg for limit in _PARSER_LIMITS):
+            return _syntax_problem(path, error)  # newer Pythons have the same limits
+        from splitter.analyzer import modernize  # libcst: imported only when it is needed
+
         rewritten = modernize.rewrite_newer_syntax(text)
         if rewritten is not None:
             try:

@@ -110,6 +110,19 @@ def test_module_code_is_never_run(tmp_path: Path) -> None:
     assert {module.name for module in analysis.modules} >= {"pkg", "pkg.app", "setup"}
 
 
+def test_the_default_cache_lives_in_the_root_and_serves_the_next_run(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "code", GOOD)
+
+    first = analyze_path(root)
+    second = analyze_path(root)
+
+    assert second == first
+    assert (root / ".splitter-cache" / "CACHEDIR.TAG").is_file()
+    assert len(list((root / ".splitter-cache").glob("??/*"))) == len(GOOD)
+    assert analyze_path(root, cache_dir=tmp_path / "elsewhere") == first
+    assert (tmp_path / "elsewhere" / ".gitignore").read_text() == "*\n"
+
+
 def test_a_missing_root_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist") as raised:
         analyze_path(tmp_path / "nowhere")

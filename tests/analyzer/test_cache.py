@@ -181,6 +181,8 @@ def test_prune_keeps_what_this_run_used(tmp_path: Path) -> None:
     os.utime(stale_temp, (time.time() - 7200, time.time() - 7200))
     fresh_temp = stale_temp.with_name(".being-written.tmp")
     fresh_temp.write_bytes(b"")
+    not_ours = stale_temp.with_name("notes.txt")
+    not_ours.write_bytes(b"")
 
     this_run = FactsCache(tmp_path)
     assert this_run.get(key(sha(4))) is None
@@ -193,4 +195,5 @@ def test_prune_keeps_what_this_run_used(tmp_path: Path) -> None:
     assert this_run.get(key(sha(2))) is None
     assert this_run.get(key(sha(3))) is None
     assert fresh_temp.exists()
+    assert not_ours.exists()
     assert not stale_temp.exists()
