@@ -1,0 +1,391 @@
+"""What each top-level statement of a monolith module binds, uses and imports, read with libcst."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import libcst as cst
+from libcst.metadata import (
+    Access,
+    Assignment,
+    BuiltinAssignment,
+    GlobalScope,
+    ImportAssignment,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    Scope,
+    ScopeProvider,
+)
+
+StatementKind = Literal["docstring", "future", "import", "function", "class", "other"]
+
+MODULE_DUNDERS = frozenset(
+    {"__file__", "__builtins__", "__spec__", "__loader__", "__package__", "__path__", "__cached__"}
+)
+"""Names every module has that libcst does not count among the builtins."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One top-level statement: what it binds at module level and the module names it uses."""
+
+    index: int
+    kind: StatementKind
+    name: str
+    line: int
+    binds: frozenset[str]
+    uses: frozenset[str]
+    star: bool = False
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """A name a top-level import binds, with the module it comes from (absolute, maybe not
+    the monolith's); `name` is None when the module itself is bound."""
+
+    statement: int
+    bound: str
+    module: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A use of a monolith module or of a name in it, made by a statement.
+
+    It counts when `statement` is kept and, for a use through a top-level import, when the
+    import's `alias` is kept too.
+    """
+
+    statement: int
+    module: str
+    name: str | None
+    alias: str = ""
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    """The facts of one module the generator carries statements of."""
+
+    module: str
+    path: str
+    is_package: bool
+    tree: cst.Module
+    statements: tuple[Statement, ...]
+    imports: tuple[ImportedName, ...]
+    references: tuple[Reference, ...]
+    external: tuple[Reference, ...]
+    unresolved: frozenset[int]
+
+    def bindings(self, name: str) -> tuple[Statement, ...]:
+        """The top-level statements that bind `name`, in source order."""
+        return tuple(s for s in self.statements if name in s.binds)
+
+    def imported(self, statement: int, bound: str) -> ImportedName | None:
+        return next(
+            (i for i in self.imports if i.statement == statement and i.bound == bound), None
+        )
+
+
+def read_module(
+    text: str, *, module: str, path: str, is_package: bool, known: frozenset[str]
+) -> ModuleFacts:
+    """Read a module's statements, their bindings, uses and imports.
+
+    Args:
+        text: the module's source.
+        module: its dotted name; path: its path relative to the analyzed root.
+        is_package: whether it is a package's `__init__`.
+        known: every module name of the monolith (packages included), to tell a submodule
+            from a name defined in a package.
+
+    Raises:
+        libcst.ParserSyntaxError: the text is not Python libcst can parse.
+    """
+    tree = cst.parse_module(text)
+    reader = _Reader(tree, module, is_package, known)
+    return ModuleFacts(
+        module=module,
+        path=path,
+        is_package=is_package,
+        tree=tree,
+        statements=reader.statements(),
+        imports=tuple(reader.imports),
+        references=tuple(reader.references),
+        external=tuple(reader.external),
+        unresolved=frozenset(reader.unresolved),
+    )
+
+
+def absolute_module(module: str, is_package: bool, relative: int, target: str) -> str | None:
+    """The absolute name of `from <dots><target> import ...` in `module`; None past the top."""
+    if not relative:
+        return target
+    parts = module.split(".") if is_package else module.split(".")[:-1]
+    base = parts[: len(parts) - (relative - 1)]
+    if not base:
+        return None
+    return ".".join([*base, target] if target else base)
+
+
+def resolve_chain(module: str, chain: tuple[str, ...], known: frozenset[str]) -> Reference:
+    """Follow attributes from a module through its submodules to the name they reach."""
+    current = module
+    for attribute in chain:
+        if f"{current}.{attribute}" in known:
+            current = f"{current}.{attribute}"
+            continue
+        return Reference(-1, current, attribute)
+    return Reference(-1, current, None)
+
+
+def dotted(node: cst.BaseExpression) -> str:
+    """The dotted text of a name or attribute chain (`a.b.c`); "" for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else ""
+    return ""
+
+
+class _Reader:
+    """Walks one parsed module once with scope and parent metadata."""
+
+    def __init__(self, tree: cst.Module, module: str, is_package: bool, known: frozenset[str]):
+        self.module = module
+        self.is_package = is_package
+        self.known = known
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        wrapper.resolve_many([ScopeProvider, ParentNodeProvider, PositionProvider])  # one walk
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.body = tree.body
+        self.index_of = {id(node): i for i, node in enumerate(tree.body)}
+        self.global_scope = next(s for s in self.scopes.values() if isinstance(s, GlobalScope))
+        self.binds: dict[int, set[str]] = {i: set() for i in range(len(tree.body))}
+        self.uses: dict[int, set[str]] = {i: set() for i in range(len(tree.body))}
+        self.unresolved: set[int] = set()
+        self.imports: list[ImportedName] = []
+        self.references: list[Reference] = []
+        self.external: list[Reference] = []
+        self.roots = frozenset(name.split(".")[0] for name in known)
+        self._read()
+
+    def statement_of(self, node: cst.CSTNode) -> int:
+        while id(node) not in self.index_of:
+            node = self.parents[node]
+        return self.index_of[id(node)]
+
+    def _all_scopes(self) -> Iterator[Scope]:
+        seen: dict[int, Scope] = {}
+        for scope in self.scopes.values():
+            if scope is not None and id(scope) not in seen:
+                seen[id(scope)] = scope
+                yield scope
+
+    def _read(self) -> None:
+        for scope in self._all_scopes():
+            for assignment in scope.assignments:
+                if isinstance(assignment, ImportAssignment):
+                    self._read_import(assignment, scope)
+                elif isinstance(assignment, Assignment) and self._binds_globally(assignment):
+                    self.binds[self.statement_of(assignment.node)].add(assignment.name)
+            for access in scope.accesses:
+                self._read_access(access)
+        for index, node in enumerate(self.body):
+            self._read_star(index, node)
+
+    def _binds_globally(self, assignment: Assignment) -> bool:
+        """Bound by module-level code, not by a function declaring the name `global`."""
+        in_scope = assignment.scope is self.global_scope
+        return in_scope and self.scopes.get(assignment.node) is self.global_scope
+
+    def _read_access(self, access: Access) -> None:
+        index = self.statement_of(access.node)
+        referents = access.referents
+        if not referents and dotted(access.node).split(".")[0] not in MODULE_DUNDERS:
+            self.unresolved.add(index)
+        for referent in referents:
+            if isinstance(referent, BuiltinAssignment) or referent.scope is not self.global_scope:
+                continue
+            if isinstance(referent, ImportAssignment) or (
+                isinstance(referent, Assignment) and self._binds_globally(referent)
+            ):
+                self.uses[index].add(referent.name.split(".")[0])
+
+    def _read_import(self, assignment: ImportAssignment, scope: Scope) -> None:
+        node = assignment.node
+        assert isinstance(node, cst.Import | cst.ImportFrom)
+        index = self.statement_of(node)
+        top_level = scope is self.global_scope
+        bound = assignment.name.split(".")[0]
+        if top_level:
+            self.binds[index].add(bound)
+        target = self._import_target(node, assignment.name)
+        if target is None:
+            return
+        module, name = target
+        alias = bound if top_level else ""
+        if top_level and "." not in assignment.name:
+            self.imports.append(ImportedName(index, bound, module, name))
+        if module.split(".")[0] not in self.roots:
+            self.external.append(Reference(index, module.split(".")[0], None, alias))
+            return
+        self.references.append(Reference(index, module, name, alias))
+        if name is None:
+            for access in assignment.references:
+                self._read_module_use(access, module, alias)
+
+    def _import_target(
+        self, node: cst.Import | cst.ImportFrom, name: str
+    ) -> tuple[str, str | None] | None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                asname = alias.asname
+                full = dotted(alias.name)
+                if asname is not None and _as_text(asname) == name:
+                    return full, None
+                if asname is None and (full == name or full.startswith(f"{name}.")):
+                    return name, None
+            return None
+        return self._from_target(node, name)
+
+    def _from_target(self, node: cst.ImportFrom, name: str) -> tuple[str, str | None] | None:
+        base = dotted(node.module) if node.module is not None else ""
+        module = absolute_module(self.module, self.is_package, len(node.relative), base)
+        if module is None or isinstance(node.names, cst.ImportStar):
+            return None
+        for alias in node.names:
+            asname = alias.asname
+            bound = _as_text(asname) if asname is not None else dotted(alias.name)
+            if bound != name:
+                continue
+            imported = dotted(alias.name)
+            if f"{module}.{imported}" in self.known:
+                return f"{module}.{imported}", None
+            return module, imported
+        return None
+
+    def _read_module_use(self, access: Access, module: str, alias: str) -> None:
+        node: cst.CSTNode = access.node
+        chain: list[str] = []
+        parent = self.parents.get(node)
+        while isinstance(parent, cst.Attribute) and parent.value is node:
+            chain.append(parent.attr.value)
+            node = parent
+            parent = self.parents.get(node)
+        start = module
+        if isinstance(access.node, cst.Attribute):
+            start = dotted(access.node) if dotted(access.node) in self.known else module
+        found = resolve_chain(start, tuple(chain), self.known)
+        index = self.statement_of(access.node)
+        self.references.append(Reference(index, found.module, found.name, alias))
+
+    def _read_star(self, index: int, node: cst.CSTNode) -> None:
+        if not isinstance(node, cst.SimpleStatementLine):
+            return
+        for small in node.body:
+            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                base = dotted(small.module) if small.module is not None else ""
+                target = absolute_module(self.module, self.is_package, len(small.relative), base)
+                if target is not None:
+                    self.references.append(Reference(index, target, None))
+
+    def statements(self) -> tuple[Statement, ...]:
+        found = []
+        for index, node in enumerate(self.body):
+            kind, name = _kind_of(index, node)
+            found.append(
+                Statement(
+                    index=index,
+                    kind=kind,
+                    name=name,
+                    line=self.positions[node].start.line,
+                    binds=frozenset(self.binds[index]),
+                    uses=frozenset(self.uses[index]),
+                    star=_is_star(node),
+                )
+            )
+        return tuple(found)
+
+
+def _as_text(asname: cst.AsName) -> str:
+    return asname.name.value if isinstance(asname.name, cst.Name) else ""
+
+
+def _kind_of(index: int, node: cst.CSTNode) -> tuple[StatementKind, str]:
+    if isinstance(node, cst.FunctionDef):
+        return "function", node.name.value
+    if isinstance(node, cst.ClassDef):
+        return "class", node.name.value
+    if not isinstance(node, cst.SimpleStatementLine):
+        return "other", ""
+    small = node.body
+    first = small[0]
+    strings = cst.SimpleString | cst.ConcatenatedString
+    if index == 0 and len(small) == 1 and isinstance(first, cst.Expr):
+        return ("docstring", "") if isinstance(first.value, strings) else ("other", "")
+    if all(isinstance(s, cst.Import | cst.ImportFrom) for s in small):
+        future = all(
+            isinstance(s, cst.ImportFrom) and dotted(s.module or cst.Name("x")) == "__future__"
+            for s in small
+        )
+        return ("future" if future else "import"), ""
+    return "other", ""
+
+
+def _is_star(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.SimpleStatementLine) and any(
+        isinstance(s, cst.ImportFrom) and isinstance(s.names, cst.ImportStar) for s in node.body
+    )
+
+
+def definitions(facts: Mapping[str, ModuleFacts]) -> dict[tuple[str, str], Statement]:
+    """Each (module, name) bound by a function or class statement, to that statement."""
+    found: dict[tuple[str, str], Statement] = {}
+    for module, fact in facts.items():
+        for statement in fact.statements:
+            if statement.kind in ("function", "class"):
+                found.setdefault((module, statement.name), statement)
+    return found
+
+
+def resolve_definition(
+    facts: Mapping[str, ModuleFacts], module: str, name: str
+) -> tuple[str, str] | None:
+    """Where a dotted name used in `module` is defined: (qualified name, statement kind).
+
+    Imports are followed through the monolith's modules; a name defined outside the monolith
+    gives its dotted origin and kind "external"; None when the name is bound nowhere.
+    """
+    parts = name.split(".")
+    current, head, rest = module, parts[0], parts[1:]
+    for _ in range(50):
+        found = facts.get(current)
+        if found is None:
+            return ".".join([current, head, *rest]), "external"
+        bound = found.bindings(head)
+        if not bound:
+            if f"{current}.{head}" in facts and rest:
+                current, head, rest = f"{current}.{head}", rest[0], rest[1:]
+                continue
+            return None
+        statement = bound[0]
+        qualname = ".".join([current, head, *rest])
+        if statement.kind in ("function", "class"):
+            return qualname, statement.kind if not rest else "attribute"
+        imported = found.imported(statement.index, head)
+        if imported is None:
+            return qualname, statement.kind
+        if imported.name is None:
+            if not rest:
+                return imported.module, "module"
+            current, head, rest = imported.module, rest[0], rest[1:]
+        else:
+            current, head = imported.module, imported.name
+    return None
