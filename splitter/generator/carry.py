@@ -13,7 +13,7 @@ the calling service carries binds the name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -93,6 +93,7 @@ def carry_services(
     *,
     granularity: str = "service",
     extra_operations: Mapping[str, Sequence[str]] | None = None,
+    glue_services: Collection[str] = (),
 ) -> CarriedCode:
     """Carry each service's code, its handlers, its clients and the shared layer.
 
@@ -103,7 +104,9 @@ def carry_services(
         granularity: "service" (one function per service) or "operation" (one per
             operation); it decides the environment variables the clients read.
         extra_operations: service -> functions to expose besides those the analysis shows
-            being called from outside (workflow tasks, glue functions).
+            being called from outside (workflow tasks).
+        glue_services: services whose `splitter_glue.py` (written by the caller) holds glue
+            steps; their `handle` serves those operations too.
 
     Returns:
         The files sorted by path, the operations of each service, the calls that still go from
@@ -126,6 +129,7 @@ def carry_services(
     wanted = wanted_operations(plan, analysis, ownership, remote, extra_operations or {})
     operations, operation_notes = build_operations(wanted, analysis, ownership, facts)
     build = _Build(facts, layer, trees, operations, granularity, analysis)
+    build.glue = frozenset(glue_services)
     files = tuple(sorted(build.files(), key=lambda f: f.path))
     remote_calls = _remote_calls(analysis, ownership, trees)
     notes += [*operation_notes, *build.notes]
@@ -236,6 +240,7 @@ class _Build:
         self.by_function = {op.function: op for ops in operations.values() for op in ops}
         self.errors = shared_errors(layer, facts)
         self.notes: list[str] = []
+        self.glue: frozenset[str] = frozenset()
 
     def files(self) -> list[GeneratedFile]:
         found = self._layer_files()
@@ -262,7 +267,15 @@ class _Build:
         found = [self._copy(root, service, module, clients) for module in sorted(tree.modules)]
         operations = self.operations.get(service, ())
         text, notes = render_handlers(
-            ServiceCode(service, operations, tree, self.layer, self.facts, self.internal)
+            ServiceCode(
+                service,
+                operations,
+                tree,
+                self.layer,
+                self.facts,
+                self.internal,
+                glue=service in self.glue,
+            )
         )
         self.notes += notes
         sources = ", ".join(sorted({op.path for op in operations if op.path}))

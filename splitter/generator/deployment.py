@@ -307,6 +307,19 @@ def callee_variable(service: str, operation: str | None = None) -> str:
     return "_".join(word.upper() for word in words if word) + "_FUNCTION"
 
 
+def function_name(logical_id: str) -> str:
+    """A function's deployed name, as `Fn::Sub` text: unique per stack, known before it exists."""
+    return f"${{AWS::StackName}}-{logical_id}"
+
+
+def function_arn(logical_id: str) -> str:
+    """A function's ARN, as `Fn::Sub` text, from its deployed name."""
+    return (
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+        + function_name(logical_id)
+    )
+
+
 def placeholder(function_id: str) -> str:
     """The definition placeholder naming a function: `OrdersFunction` -> `OrdersFunctionArn`."""
     return f"{function_id}Arn"

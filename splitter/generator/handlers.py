@@ -53,6 +53,7 @@ class ServiceCode:
     layer: TreePlan
     facts: Mapping[str, ModuleFacts]
     internal: frozenset[str]
+    glue: bool = False
 
 
 class _Imports:
@@ -104,6 +105,7 @@ def render_handlers(code: ServiceCode) -> tuple[str, tuple[str, ...]]:
         imports=imports.lines(),
         typed=any(view.typed for view in views),
         optional=any("NotRequired[" in field for view in views for field in view.fields),
+        glue=code.glue,
     )
     return text, tuple(notes)
 

@@ -16,6 +16,7 @@ from splitter.generator.deployment import (
     ParameterSpec,
     StateMachineSpec,
     TableAccess,
+    function_arn,
     get_att,
     sub,
 )
@@ -138,7 +139,8 @@ def function_statements(model: DeploymentModel, function: FunctionSpec) -> tuple
     """
     statements = []
     if function.invokes:
-        statements.append(invoke_statement("InvokeCalledServices", function.invokes))
+        arns = tuple(sub(function_arn(callee)) for callee in sorted(set(function.invokes)))
+        statements.append(Statement("InvokeCalledServices", ("lambda:InvokeFunction",), arns))
     statements.extend(_secret_statements(model, function))
     statements.extend(table_statements(function.tables))
     unique = {statement.sid: statement for statement in statements}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 import yaml
@@ -19,6 +18,7 @@ from splitter.generator.deployment import (
     ParameterRef,
     ParameterSpec,
     StateMachineSpec,
+    function_name,
     get_att,
     ref,
     sub,
@@ -118,7 +118,6 @@ def check_model(model: DeploymentModel) -> None:
         _check_environment(model, function)
     for machine in model.state_machines:
         _check_references(model, machine.logical_id, machine.invoked_functions)
-    _check_no_call_cycle(model.functions)
     if model.log_retention_days not in _RETENTION_DAYS:
         raise GenerationError(
             f"CloudWatch Logs cannot keep logs for {model.log_retention_days} days",
@@ -197,18 +196,6 @@ def _check_value(
         )
 
 
-def _check_no_call_cycle(functions: tuple[FunctionSpec, ...]) -> None:
-    graph = {f.logical_id: set(f.invokes) for f in functions}
-    try:
-        tuple(TopologicalSorter(graph).static_order())
-    except CycleError as error:
-        cycle = " -> ".join(reversed(error.args[1]))
-        raise GenerationError(
-            f"functions call each other in a cycle, which CloudFormation cannot create: {cycle}",
-            hint="merge these services in splitter-plan.toml, then run `splitter generate` again",
-        ) from None
-
-
 def free_text(text: str, limit: int) -> str:
     """Text from the monolith made safe as a description: one line, at most `limit` bytes.
 
@@ -282,6 +269,9 @@ def _function(model: DeploymentModel, function: FunctionSpec) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     if function.description:
         properties["Description"] = free_text(function.description, MAX_FUNCTION_DESCRIPTION)
+    # Named from the stack, so functions that call each other refer to one another by name:
+    # references through !Ref or !GetAtt would be dependencies CloudFormation cannot order.
+    properties["FunctionName"] = sub(function_name(function.logical_id))
     properties["CodeUri"] = function.code_uri
     properties["Handler"] = function.handler
     if function.memory_mb is not None:
@@ -302,7 +292,7 @@ def _environment_value(value: EnvironmentValue) -> str | dict[str, Any]:
     if isinstance(value, ParameterRef):
         return ref(value.parameter)
     if isinstance(value, FunctionRef):
-        return ref(value.function)
+        return sub(function_name(value.function))
     return value
 
 
