@@ -166,3 +166,17 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 _CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def test_sam_translator_transforms_the_template(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.generator.test_sam import translated
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    resources = translated((out / "template.yaml").read_text())["Resources"]
+    kinds = {resource["Type"] for resource in resources.values()}
+    assert {
+        "AWS::Lambda::Function",
+        "AWS::Lambda::LayerVersion",
+        "AWS::StepFunctions::StateMachine",
+        "AWS::IAM::Role",
+    } <= kinds
