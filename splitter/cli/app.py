@@ -10,7 +10,9 @@ from splitter import __version__
 from splitter.cli.analyze import analyze
 from splitter.cli.callgraph import callgraph
 from splitter.cli.console import exits_on_error, print_error
+from splitter.cli.diagram import diagram
 from splitter.cli.generate import generate
+from splitter.cli.report import report
 from splitter.errors import SplitterError
 
 app = typer.Typer(
@@ -44,6 +46,8 @@ def root(
 app.command()(exits_on_error(analyze))
 app.command()(exits_on_error(callgraph))
 app.command()(exits_on_error(generate))
+app.command()(exits_on_error(report))
+app.command()(exits_on_error(diagram))
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The review report and the diagrams: a proposed split as pictures and one HTML file."""
