@@ -14,9 +14,9 @@ from splitter.analyzer.model import Analysis
 from splitter.analyzer.project import analyze_path
 from splitter.analyzer.serialize import analysis_to_json
 from splitter.analyzer.summary import summarize
+from splitter.atomic import write_text_atomic
 from splitter.cli.analysis_view import render_summary
 from splitter.cli.console import OutputFormat, emit_json, progress_reporter, stdout
-from splitter.cli.files import write_text_atomic
 from splitter.cli.plan_view import PlanReport, render_plan
 from splitter.errors import InputError, PlanError
 from splitter.planner.constraints import Constraints, read_constraints

@@ -11,8 +11,8 @@ import typer
 from splitter.analyzer.formats import to_dot, to_mermaid, to_pycg
 from splitter.analyzer.project import analyze_path
 from splitter.analyzer.serialize import analysis_to_json
+from splitter.atomic import write_text_atomic
 from splitter.cli.console import stderr
-from splitter.cli.files import write_text_atomic
 
 
 class GraphFormat(StrEnum):

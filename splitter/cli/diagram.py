@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
+from splitter.atomic import write_text_atomic
 from splitter.cli.console import stderr
-from splitter.cli.files import write_text_atomic
 from splitter.cli.report import Review, load_review
 from splitter.errors import InputError
 from splitter.report.call_diagram import DEFAULT_MAX_NODES

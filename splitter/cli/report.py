@@ -10,8 +10,8 @@ import typer
 
 from splitter.analyzer.model import Analysis
 from splitter.analyzer.project import analyze_path
+from splitter.atomic import write_text_atomic
 from splitter.cli.console import stderr
-from splitter.cli.files import write_text_atomic
 from splitter.errors import PlanError
 from splitter.planner.constraints import read_constraints
 from splitter.planner.gather import evidence_from_analysis

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from splitter.atomic import write_text_atomic
 from splitter.generator.carry import GeneratedFile
 
 MANIFEST = "splitter-manifest.json"
@@ -48,11 +47,11 @@ def write_tree(out: Path, files: Sequence[GeneratedFile], *, force: bool = False
             manifest[file.path] = previous.get(file.path, digest)
             continue
         else:
-            _write_atomic(target, file.content)
+            write_text_atomic(target, file.content)
             written.append(file.path)
         manifest[file.path] = digest
     stale = sorted(set(previous) - set(manifest))
-    _write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    write_text_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return WriteReport(tuple(written), tuple(unchanged), tuple(kept), tuple(stale))
 
 
@@ -66,15 +65,3 @@ def _read_manifest(out: Path) -> dict[str, str]:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
