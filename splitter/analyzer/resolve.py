@@ -314,7 +314,7 @@ class _Resolver:
         if kind in ("ext", "extinst"):
             return _external(f"{target}.{name}")
         if kind == "extresult":
-            return _external(f"{target}().{name}", "extresult")
+            return _external(f"{target}.{name}", "extresult")
         if kind == "container":
             return _container_method(target, name)
         if kind == "builtininst":
@@ -391,7 +391,9 @@ class _Resolver:
                 return self.evaluate(ref[2][0])
             # By convention only classes are capitalised: what a function returns is unknown.
             last = name.rpartition(".")[2]
-            return {("extinst", name)} if last[:1].isupper() else {("extresult", name)}
+            if last[:1].isupper():
+                return {("extinst", name)}
+            return _external(f"{name}()", "extresult")
         if kind == "builtin":
             return set() if name in _OPAQUE_BUILTINS else {_BUILTIN_VALUE}
         if kind == "builtinmethod":
@@ -531,7 +533,7 @@ class _Resolver:
         return collect_results(self, root, problems, declared)
 
 
-_MAX_EXTERNAL_DEPTH = 6
+_MAX_EXTERNAL_DEPTH = 8
 
 
 def _external(name: str, kind: str = "ext") -> set[Value]:

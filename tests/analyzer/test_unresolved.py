@@ -1,0 +1,37 @@
+"""What is reported as unresolved, and what is understood as third-party code."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from splitter.analyzer.project import analyze_path
+
+
+def unresolved(tmp_path: Path, source: str) -> list[str]:
+    (tmp_path / "app.py").write_text(textwrap.dedent(source))
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    return [u.expression for u in analysis.unresolved]
+
+
+def test_chains_on_values_from_external_functions_are_not_unresolved(tmp_path: Path) -> None:
+    source = """
+    import sqlite3
+    from datetime import datetime
+
+    def rows(path):
+        conn = sqlite3.connect(path)
+        rows = conn.execute("SELECT 1").fetchall()
+        when = datetime.now().replace(hour=0).isoformat()
+        conn.close()
+        return rows, when
+    """
+    assert unresolved(tmp_path, source) == []
+
+
+def test_a_parameter_without_annotation_is_unresolved_with_its_reason(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def run(callback):\n    callback()\n")
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    [call] = analysis.unresolved
+    assert (call.caller, call.line, call.expression) == ("app.run", 2, "callback()")
+    assert "parameter 'callback' has no annotation" in call.reason
