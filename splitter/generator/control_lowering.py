@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from splitter.generator.asl import ALL_ERRORS, Comparison, Rule, Template, pascal_case, path_key
+from splitter.generator.call_sites import CallSites
 from splitter.generator.expressions import (
     constant,
     format_intrinsic,
@@ -55,15 +56,52 @@ _UNSUPPORTED = {
 }
 
 
-def unsupported_construct(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Unsupported | None:
-    """Why the whole function cannot become a workflow, or None."""
+def unsupported_construct(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, sites: CallSites | None = None
+) -> Unsupported | None:
+    """Why the whole function cannot become a workflow, or None.
+
+    A local import (`from . import orders`, the usual way round a circular import) is fine
+    when the state machine needs none of its names: each use is the receiver of a call
+    that becomes a service Task.
+    """
     if isinstance(function, ast.AsyncFunctionDef):
         return Unsupported("it is a coroutine (`async def`)", function.lineno)
     for node in walk_statements(function.body):
+        if isinstance(node, ast.Import | ast.ImportFrom) and _only_service_receivers(
+            node, function, sites
+        ):
+            continue
         reason = _UNSUPPORTED.get(type(node))
         if reason:
             return Unsupported(f"it contains {reason}", getattr(node, "lineno", function.lineno))
     return None
+
+
+def _only_service_receivers(
+    node: ast.Import | ast.ImportFrom,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    sites: CallSites | None,
+) -> bool:
+    if sites is None:
+        return False
+    bound = {(alias.asname or alias.name).partition(".")[0] for alias in node.names}
+    receivers: set[int] = set()
+    for call in ast.walk(function):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id in bound
+            and sites.service_call(call) is not None
+        ):
+            receivers.add(id(call.func.value))
+    uses = [
+        name
+        for name in ast.walk(function)
+        if isinstance(name, ast.Name) and name.id in bound and isinstance(name.ctx, ast.Load)
+    ]
+    return all(id(name) in receivers for name in uses)
 
 
 class WorkflowLowering(StatementLowering):
@@ -106,6 +144,9 @@ class WorkflowLowering(StatementLowering):
 
     def statement(self, statement: ast.stmt, builder: StepBuilder, scope: Scope) -> None:
         if isinstance(statement, ast.Pass) or _is_text(statement):
+            return
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            self.note(statement.lineno, "a local import, needed only by the service calls")
             return
         if isinstance(statement, ast.If):
             self.if_chain(statement, builder, scope)

@@ -127,7 +127,7 @@ def _lower(
     start_names: Sequence[str],
 ) -> Block:
     """The body as steps, or the whole function as one glue step when it cannot be split."""
-    problem = unsupported_construct(node)
+    problem = unsupported_construct(node, lowering.sites)
     if problem is None:
         try:
             return lowering.block(node.body, _top_scope(names))

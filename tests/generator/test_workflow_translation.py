@@ -312,6 +312,20 @@ INLINE_PLAN = Plan(
 )
 
 FLOWS = {
+    "local_import": """
+        def local_import(customer_id, items):
+            from . import warehouse
+
+            found = warehouse.get(items)
+            return stock.reserve(found, customer_id)
+    """,
+    "local_import_used_in_glue": """
+        def local_import_used_in_glue(customer_id, items):
+            from . import warehouse
+
+            reservation = stock.reserve(items, customer_id)
+            return warehouse.__name__ + reservation["reference"]
+    """,
     "checkout": """
         def checkout(customer_id, items):
             reservation = stock.reserve(items, customer_id)
@@ -901,3 +915,19 @@ def test_every_definition_passes_asl_validator(tmp_path: Path) -> None:
 def test_shared_functions_never_become_tasks(tmp_path: Path) -> None:
     translation = translate_inline(tmp_path, "restock_all")
     assert all(task.service != SHARED for task in translation.tasks)
+
+
+def test_a_local_import_only_service_calls_need_is_no_obstacle(tmp_path: Path) -> None:
+    translation = translate_inline(tmp_path, "local_import")
+    assert not translation.failed
+    assert [task.function for task in translation.tasks] == [
+        "app.warehouse.get",
+        "app.stock.reserve",
+    ]
+    assert any("local import" in note for note in translation.notes)
+
+
+def test_a_local_import_whose_module_glue_would_need_runs_whole(tmp_path: Path) -> None:
+    translation = translate_inline(tmp_path, "local_import_used_in_glue")
+    assert translation.failed
+    assert "an import inside the function" in translation.notes[0]
