@@ -44,6 +44,9 @@ from splitter.generator.workflow_model import WorkflowTranslation
 from splitter.generator.workflow_translation import translate_workflow
 from splitter.planner.assignment import SHARED, assign_functions
 from splitter.planner.plan import Plan, Service, Workflow
+from splitter.report.diagrams import diagram_files
+from splitter.report.service_map import service_colours
+from splitter.report.workflows import draw_workflows
 
 GRANULARITIES = ("service", "operation")
 _SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE")
@@ -108,7 +111,7 @@ def generate_app(
     model = _deployment(plan, analysis, carried, machines, options)
     files.append(GeneratedFile("template.yaml", render_template(model)))
     report = report_json(plan, translations, operations_only, carried, notes)
-    files += _supporting_files(plan, analysis, translations, carried, model, report)
+    files += _supporting_files(plan, analysis, sources, translations, carried, model, report)
     return GeneratedApp(
         files=tuple(sorted(files, key=lambda f: f.path)),
         translations=tuple(translations),
@@ -371,6 +374,7 @@ def _operations_running(carried: CarriedCode, function: str, service: str) -> li
 def _supporting_files(
     plan: Plan,
     analysis: Analysis,
+    sources: Mapping[str, str],
     translations: Sequence[WorkflowTranslation],
     carried: CarriedCode,
     model: DeploymentModel,
@@ -383,7 +387,16 @@ def _supporting_files(
     ]
     files += example_events(translations, analysis)
     files += generated_tests(plan, translations, carried)
+    files += _diagrams(plan, analysis, sources)
     return files
+
+
+def _diagrams(plan: Plan, analysis: Analysis, sources: Mapping[str, str]) -> list[GeneratedFile]:
+    """The service map, the call graph and each workflow as Mermaid, DOT and SVG files."""
+    colours = service_colours(service.name for service in plan.services)
+    drawings = draw_workflows(analysis, plan, sources.get, colours)
+    pictures = diagram_files(analysis, plan, drawings)
+    return [GeneratedFile(path, text) for path, text in sorted(pictures.items())]
 
 
 def _json(data: Mapping[str, Any]) -> str:

@@ -180,3 +180,11 @@ def test_sam_translator_transforms_the_template(out: Path, monkeypatch: pytest.M
         "AWS::StepFunctions::StateMachine",
         "AWS::IAM::Role",
     } <= kinds
+
+
+def test_diagrams_are_written_next_to_the_application(out: Path) -> None:
+    diagrams = out / "diagrams"
+    for stem in ("services", "calls"):
+        for suffix in ("mmd", "dot", "svg"):
+            assert (diagrams / f"{stem}.{suffix}").is_file(), f"{stem}.{suffix}"
+    assert (diagrams / "workflows" / "place_order.svg").read_text().startswith("<svg")
