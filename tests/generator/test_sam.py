@@ -233,7 +233,8 @@ def test_translated_roles_carry_the_right_policies() -> None:
     assert invoke["Action"] == ["lambda:InvokeFunction"]
     assert invoke["Resource"] == [
         {
-            "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-InventoryFunction"
+            "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+            "${AWS::StackName}-InventoryFunction"
         }
     ]
     assert secret["Action"] == ["secretsmanager:GetSecretValue"]
