@@ -42,7 +42,9 @@ def render_copy(facts: ModuleFacts, kept: KeptModule, style: CopyStyle) -> str:
     if style.extend_path:
         body = _with_extend_path(body, _imports_submodules(facts, kept))
     module = facts.tree.with_changes(body=_spaced(body), header=_header(facts.tree, style.header))
-    return module.code
+    code = module.code
+    # a copy whose kept statements end before the original's last line ends without a newline
+    return code if not code or code.endswith("\n") else code + "\n"
 
 
 def _kept_body(facts: ModuleFacts, kept: KeptModule) -> list[Statement]:
