@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -20,6 +21,13 @@ from splitter.planner.planread import read_plan_file
 from splitter.planner.propose import propose_from_analysis
 
 
+class MachineType(StrEnum):
+    """`--type`: Standard workflows (long, exactly once) or Express (short, at least once)."""
+
+    standard = "standard"
+    express = "express"
+
+
 def generate(
     path: Path | None = typer.Argument(
         None, help="The monolith's folder; by default the root the plan names."
@@ -32,8 +40,8 @@ def generate(
     granularity: str = typer.Option(
         "service", help="One Lambda function per `service`, or per `operation`."
     ),
-    workflow_type: WorkflowType = typer.Option(
-        WorkflowType.STANDARD, "--type", help="Step Functions workflow type."
+    workflow_type: MachineType = typer.Option(
+        MachineType.standard, "--type", help="Step Functions workflow type."
     ),
     force: bool = typer.Option(False, help="Overwrite files you edited since the last run."),
     output: OutputFormat = typer.Option(OutputFormat.text, help="Report for people or machines."),
@@ -41,7 +49,7 @@ def generate(
     """Scaffold one service per boundary, one state machine per workflow, and a SAM template."""
     plan, analysis = _plan_and_analysis(path, plan_file)
     sources = _sources(Path(analysis.root), analysis)
-    options = GenerateOptions(granularity, workflow_type, only)
+    options = GenerateOptions(granularity, WorkflowType(workflow_type.value.upper()), only)
     app = generate_app(plan, analysis, sources, options)
     report = write_tree(out, app.files, force=force)
     if output is OutputFormat.json:

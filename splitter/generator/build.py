@@ -8,6 +8,7 @@ carried code and handlers from `carry`, glue modules from `glue_module`, the SAM
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from splitter.generator.carry import CarriedCode, GeneratedFile, carry_services
 from splitter.generator.deployment import (
     DeploymentModel,
     EnvironmentVariable,
+    FunctionSpec,
     ParameterKind,
     ParameterRef,
     ParameterSpec,
@@ -37,10 +39,10 @@ from splitter.generator.deployment import (
     pascal_name,
     state_machine_spec,
 )
-from splitter.generator.glue_module import GLUE_MODULE, render_glue_module
+from splitter.generator.glue_module import GLUE_MODULE, glue_handler, render_glue_module
 from splitter.generator.orchestration import orchestrating_function
 from splitter.generator.sam import render_template
-from splitter.generator.workflow_model import WorkflowTranslation
+from splitter.generator.workflow_model import GlueStep, WorkflowTranslation
 from splitter.generator.workflow_translation import translate_workflow
 from splitter.planner.assignment import SHARED, assign_functions
 from splitter.planner.plan import Plan, Service, Workflow
@@ -108,7 +110,7 @@ def generate_app(
     )
     machines = {t.workflow: _for_granularity(t, options.granularity) for t in translations}
     files = [*carried.files, *_glue_files(glue), *_machine_files(machines)]
-    model = _deployment(plan, analysis, carried, machines, options)
+    model = _deployment(plan, analysis, carried, machines, options, glue)
     files.append(GeneratedFile("template.yaml", render_template(model)))
     report = report_json(plan, translations, operations_only, carried, notes)
     files += _supporting_files(plan, analysis, sources, translations, carried, model, report)
@@ -218,15 +220,15 @@ def _extra_operations(
     return {service: sorted(set(functions)) for service, functions in extra.items()}
 
 
-def _glue_by_service(translations: Sequence[WorkflowTranslation]) -> dict[str, list[Any]]:
-    glue: dict[str, list[Any]] = defaultdict(list)
+def _glue_by_service(translations: Sequence[WorkflowTranslation]) -> dict[str, list[GlueStep]]:
+    glue: dict[str, list[GlueStep]] = defaultdict(list)
     for translation in translations:
         for step in translation.glue:
             glue[step.service].append(step)
     return dict(glue)
 
 
-def _glue_files(glue: Mapping[str, Sequence[Any]]) -> list[GeneratedFile]:
+def _glue_files(glue: Mapping[str, Sequence[GlueStep]]) -> list[GeneratedFile]:
     return [
         GeneratedFile(f"services/{service}/{GLUE_MODULE}.py", render_glue_module(service, steps))
         for service, steps in sorted(glue.items())
@@ -271,12 +273,15 @@ def _deployment(
     carried: CarriedCode,
     machines: Mapping[str, dict[str, Any]],
     options: GenerateOptions,
+    glue: Mapping[str, Sequence[GlueStep]],
 ) -> DeploymentModel:
     parameters = _parameters(analysis)
     environment = [
         EnvironmentVariable(p.description, ParameterRef(p.logical_id)) for p in parameters
     ]
     functions = _functions(plan, carried, options.granularity, environment)
+    if options.granularity == "operation":
+        functions += _glue_functions(glue, environment)
     state_machines = tuple(
         state_machine_spec(
             name, functions_named_in(dump_definition(d)), workflow_type=options.workflow_type
@@ -347,6 +352,25 @@ def _functions(
     return tuple(specs)
 
 
+def _glue_functions(
+    glue: Mapping[str, Sequence[GlueStep]], environment: Sequence[EnvironmentVariable]
+) -> tuple[FunctionSpec, ...]:
+    """In operation granularity each glue step is an operation with a function of its own."""
+    return tuple(
+        replace(
+            function_spec(
+                service,
+                step.function,
+                description=f"glue of {step.module}, lines {step.lines[0]}-{step.lines[1]}",
+                environment=environment,
+            ),
+            handler=f"{GLUE_MODULE}.{glue_handler(step.function)}",
+        )
+        for service, steps in sorted(glue.items())
+        for step in steps
+    )
+
+
 def _callees(carried: CarriedCode, granularity: str) -> dict[tuple[str, str | None], set[str]]:
     """Which functions each function invokes through its remote client, by logical ID."""
     operation_of = {
@@ -361,14 +385,10 @@ def _callees(carried: CarriedCode, granularity: str) -> dict[tuple[str, str | No
         if granularity == "service":
             callees[(caller_service, None)].add(function_logical_id(callee_service))
         else:
-            for op_service, op_name in _operations_running(carried, call.caller, caller_service):
-                callees[(op_service, op_name)].add(function_logical_id(*callee))
+            # any operation of the calling service may run the calling code
+            for operation in carried.operations.get(caller_service, ()):
+                callees[(caller_service, operation.name)].add(function_logical_id(*callee))
     return callees
-
-
-def _operations_running(carried: CarriedCode, function: str, service: str) -> list[tuple[str, str]]:
-    """In operation granularity, every operation of the service may run the caller's code."""
-    return [(service, op.name) for op in carried.operations.get(service, ())]
 
 
 def _supporting_files(
@@ -400,6 +420,4 @@ def _diagrams(plan: Plan, analysis: Analysis, sources: Mapping[str, str]) -> lis
 
 
 def _json(data: Mapping[str, Any]) -> str:
-    import json
-
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

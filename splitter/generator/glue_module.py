@@ -67,7 +67,16 @@ def render_glue_module(service: str, steps: Sequence[GlueStep]) -> str:
     for step in sorted(steps, key=lambda s: s.function):
         lines.append(f"    {step.function!r}: _handler({step.function}, {_caught_map(step)}),")
     lines.append("}")
+    lines.append("")
+    lines.append("# one handler per glue step, for one Lambda function per operation")
+    for step in sorted(steps, key=lambda s: s.function):
+        lines.append(f"{glue_handler(step.function)} = GLUE_HANDLERS[{step.function!r}]")
     return "\n".join(lines) + "\n"
+
+
+def glue_handler(function: str) -> str:
+    """The name of a glue step's own handler in the glue module."""
+    return f"handle_{function}"
 
 
 def _imports(steps: Sequence[GlueStep]) -> list[str]:

@@ -188,3 +188,29 @@ def test_diagrams_are_written_next_to_the_application(out: Path) -> None:
         for suffix in ("mmd", "dot", "svg"):
             assert (diagrams / f"{stem}.{suffix}").is_file(), f"{stem}.{suffix}"
     assert (diagrams / "workflows" / "place_order.svg").read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (("--granularity", "operation"), "Handler: splitter_glue.handle_place_order_glue_1"),
+        (("--type", "express"), "Type: EXPRESS"),
+    ],
+)
+def test_operation_granularity_and_express_workflows(
+    workdir: Path, options: tuple[str, str], expected: str
+) -> None:
+    out = workdir / f"variant-{options[1]}"
+    result = _generate(workdir, "--out", out.name, *options)
+    assert result.exit_code == 0, result.output
+    template = (out / "template.yaml").read_text()
+    assert expected in template
+    findings = lint(template, config=ManualArgs(regions=["us-east-1"]))
+    assert [str(f) for f in findings if f.rule.id[0] in "EW"] == []
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:]
