@@ -35,6 +35,11 @@ Var = tuple[str, ...]
 
 _MAX_PASSES = 50
 _EMPTY: frozenset[Value] = frozenset()
+_MAX_VALUES = 64
+"""A variable that may hold this many values stops growing: context-insensitive flow through
+a parameter every caller feeds (a callback, a visitor) would otherwise spread hundreds of
+values everywhere that parameter reaches and make resolution grow without bound. What is
+left out can only be a missed edge, never a wrong one."""
 _BUILTIN_VALUE: Value = ("builtininst", "")
 _BUILTIN_METHOD: Value = ("builtinmethod", "")
 """Every value of a builtin type is one value, and so is every method of one: they give no
@@ -78,6 +83,7 @@ class _Resolver:
         self.current: int | None = None
         self.readers: dict[Var, set[int]] = defaultdict(set)
         self.wake: set[int] = set()
+        self.saturated: set[Var] = set()
         self.queued: set[int] = set()
         self.constraints: list[tuple[str, Any]] = []
         self.mro_cache: dict[str, tuple[str, ...]] = {}
@@ -183,10 +189,14 @@ class _Resolver:
     def _add(self, var: Var, values: Iterable[Value]) -> None:
         bucket = self.vars[var]
         before = len(bucket)
+        if before >= _MAX_VALUES:
+            return
         bucket.update(values)
         if len(bucket) != before:
             self.changed = True
             self.wake.update(self.readers.get(var, ()))
+            if len(bucket) >= _MAX_VALUES:
+                self.saturated.add(var)
 
     def _bind_import(self, imported: Import) -> None:
         if imported.kind == "star":
