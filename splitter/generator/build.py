@@ -407,14 +407,20 @@ def _supporting_files(
     ]
     files += example_events(translations, analysis)
     files += generated_tests(plan, translations, carried)
-    files += _diagrams(plan, analysis, sources)
+    files += _diagrams(plan, analysis, sources, translations)
     return files
 
 
-def _diagrams(plan: Plan, analysis: Analysis, sources: Mapping[str, str]) -> list[GeneratedFile]:
+def _diagrams(
+    plan: Plan,
+    analysis: Analysis,
+    sources: Mapping[str, str],
+    translations: Sequence[WorkflowTranslation],
+) -> list[GeneratedFile]:
     """The service map, the call graph and each workflow as Mermaid, DOT and SVG files."""
     colours = service_colours(service.name for service in plan.services)
-    drawings = draw_workflows(analysis, plan, sources.get, colours)
+    done = {translation.entry: translation for translation in translations}
+    drawings = draw_workflows(analysis, plan, sources.get, colours, done)
     pictures = diagram_files(analysis, plan, drawings)
     return [GeneratedFile(path, text) for path, text in sorted(pictures.items())]
 

@@ -43,11 +43,18 @@ class WorkflowDrawing:
 
 
 def draw_workflows(
-    analysis: Analysis, plan: Plan, read_source: SourceReader, colours: Mapping[str, int]
+    analysis: Analysis,
+    plan: Plan,
+    read_source: SourceReader,
+    colours: Mapping[str, int],
+    translated: Mapping[str, WorkflowTranslation] | None = None,
 ) -> tuple[WorkflowDrawing, ...]:
     """Every workflow of the plan in name order, translated as `splitter generate` does: a
     state machine named after its orchestrating function when that function calls another
-    service, once per function; the others keep a note saying why they have none."""
+    service, once per function; the others keep a note saying why they have none.
+
+    `translated` holds translations already made (by orchestrating function), so a caller
+    that has them (the generator) does not translate twice."""
     service_of = assign_functions(plan, [f.qualname for f in analysis.functions])
     callees = internal_callees(analysis)
     drawings = []
@@ -58,6 +65,8 @@ def draw_workflows(
         first.setdefault(found.function, workflow.name)
         if note:
             drawings.append(WorkflowDrawing(workflow, found, notes=(note,)))
+        elif translated and found.function in translated:
+            drawings.append(_drawn(workflow, found, translated[found.function], colours))
         else:
             drawn = _translated(workflow, found, analysis, service_of, read_source, colours)
             drawings.append(drawn)
