@@ -686,8 +686,7 @@ class _Collector:
         for generator in node.generators:
             self._expr(generator.iter)
             iterable = self.ref(generator.iter)
-            for name in _target_names(generator.target):
-                self.renames[name] = f"{name}<{node.lineno}:{node.col_offset}>"
+            self.renames.update(_comprehension_names(node, generator))
             if iterable is not None:
                 target = self._target_ref(generator.target) or ("none",)
                 self.loops.append(Binding(self.scope.qualname, target, iterable, node.lineno))
@@ -779,10 +778,14 @@ class _Collector:
             parts = list(node.values)
         elif isinstance(node, ast.NamedExpr | ast.Await | ast.Starred):
             return self.ref(node.value)
-        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
-            return self._container(node, [self.ref(node.elt)])
-        elif isinstance(node, ast.DictComp):
-            return self._container(node, [self.ref(node.value)])
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            # the element is read with the comprehension's own names, as when it is visited
+            saved = dict(self.renames)
+            self.renames.update(_comprehension_names(node))
+            element = node.value if isinstance(node, ast.DictComp) else node.elt
+            container = self._container(node, [self.ref(element)])
+            self.renames = saved
+            return container
         else:
             return None
         refs = tuple(r for r in (self.ref(p) for p in parts) if r)
@@ -872,6 +875,19 @@ def _only_straight_line(function: ast.FunctionDef | ast.AsyncFunctionDef, name: 
             return False
         stack.extend(ast.iter_child_nodes(node))
     return stores == top_level
+
+
+def _comprehension_names(
+    node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+    generator: ast.comprehension | None = None,
+) -> dict[str, str]:
+    """The names a comprehension binds (of one generator, or all), renamed after its site."""
+    generators = node.generators if generator is None else [generator]
+    return {
+        name: f"{name}<{node.lineno}:{node.col_offset}>"
+        for each in generators
+        for name in _target_names(each.target)
+    }
 
 
 def _target_names(target: ast.expr) -> list[str]:

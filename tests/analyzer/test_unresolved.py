@@ -35,3 +35,23 @@ def test_a_parameter_without_annotation_is_unresolved_with_its_reason(tmp_path: 
     [call] = analysis.unresolved
     assert (call.caller, call.line, call.expression) == ("app.run", 2, "callback()")
     assert "parameter 'callback' has no annotation" in call.reason
+
+
+def test_comprehension_variables_are_bound_wherever_the_comprehension_stands(
+    tmp_path: Path,
+) -> None:
+    source = """
+    def a(x):
+        return x
+
+    def run():
+        str([g(1) for g in (a,)])
+        sum(m(1) for m in (a,))
+        total = [i(1) for i in (a,)] + []
+        return [f(1) for f in (a,)], total
+    """
+    (tmp_path / "app.py").write_text(textwrap.dedent(source))
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    assert analysis.unresolved == ()
+    lines = {c.line for c in analysis.calls if (c.caller, c.callee) == ("app.run", "app.a")}
+    assert lines == {6, 7, 8, 9}
