@@ -121,14 +121,17 @@ def _transactions(analysis: Analysis, owner: dict[str, str]) -> tuple[str, ...]:
 def _entries(
     analysis: Analysis, index: dict[str, Function], owner: dict[str, str]
 ) -> tuple[Entry, ...]:
-    entries = []
-    for entry in analysis.entry_points:
+    entries: dict[str, Entry] = {}
+    for entry in sorted(analysis.entry_points, key=lambda e: (e.function, e.kind, e.detail)):
+        if entry.function in entries:
+            # one function behind several routes is one way in; its first route names it
+            continue
         unit = owner.get(entry.function, "")
         caller = "" if unit else index[entry.function].module if entry.function in index else ""
-        entries.append(
-            Entry(entry.function, unit, entry.kind, entry.detail, entry.path, entry.line, caller)
+        entries[entry.function] = Entry(
+            entry.function, unit, entry.kind, entry.detail, entry.path, entry.line, caller
         )
-    return tuple(sorted(entries, key=lambda e: (e.name, e.kind, e.detail)))
+    return tuple(sorted(entries.values(), key=lambda e: (e.name, e.kind, e.detail)))
 
 
 def _uses(uses: list[tuple[str, str, str]], owner: dict[str, str]) -> tuple[DataUse, ...]:

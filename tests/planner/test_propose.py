@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from splitter.planner.assignment import SHARED
 from splitter.planner.constraints import Constraints
@@ -157,3 +158,32 @@ def test_weights_change_the_proposal() -> None:
     )
     assert len(together.plan.services) <= len(apart.plan.services)
     assert together.settings.weights.changed()["call"] == 20.0
+
+
+def test_one_view_behind_several_routes_is_one_workflow_and_the_plan_reads_back(
+    tmp_path: Path,
+) -> None:
+    from splitter.analyzer.project import analyze_path
+    from splitter.planner.export import plan_document
+    from splitter.planner.planfile import render_plan_file
+    from splitter.planner.planread import parse_plan_file
+    from splitter.planner.propose import propose_from_analysis
+
+    (tmp_path / "views.py").write_text(
+        "from django.urls import path\n"
+        "import models\n\n"
+        "def detail(request, slug=None):\n"
+        "    return models.load(slug)\n\n"
+        "urlpatterns = [\n"
+        "    path('a/', detail),\n"
+        "    path('a/<slug>/', detail, name='detail'),\n"
+        "    path('b/', detail, {'slug': None}),\n"
+        "]\n"
+    )
+    (tmp_path / "models.py").write_text("def load(slug):\n    return slug\n")
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    assert len([e for e in analysis.entry_points if e.function == "views.detail"]) == 3
+    proposal = propose_from_analysis(analysis)
+    assert [w.entry for w in proposal.plan.workflows].count("views.detail") == 1
+    text = render_plan_file(plan_document(proposal, str(tmp_path), proposal.choice.reason))
+    assert [w.entry for w in parse_plan_file(text).plan.workflows] == ["views.detail"]
