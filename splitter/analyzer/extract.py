@@ -719,14 +719,13 @@ class _Collector:
                     self.model_tables.append((qualname, str(value.value)))
             elif isinstance(statement, ast.ClassDef) and statement.name == "Meta":
                 for item in statement.body:
-                    if (
-                        isinstance(item, ast.Assign)
-                        and any(
-                            isinstance(t, ast.Name) and t.id == "db_table" for t in item.targets
-                        )
-                        and isinstance(item.value, ast.Constant)
-                    ):
+                    if not isinstance(item, ast.Assign) or not isinstance(item.value, ast.Constant):
+                        continue
+                    names = {t.id for t in item.targets if isinstance(t, ast.Name)}
+                    if "db_table" in names:
                         self.model_tables.append((qualname, str(item.value.value)))
+                    elif "abstract" in names and item.value.value is True:
+                        self.model_tables.append((qualname, ""))  # abstract: no table
 
     # ------------------------------------------------------------- references
 

@@ -31,7 +31,7 @@ from typing import Any, Literal
 Ref = tuple[Any, ...]
 """A reference, as described in the module docstring."""
 
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 """Bumped whenever the shape of the facts changes, so stale cache entries are ignored."""
 
 DefKind = Literal["module", "class", "function", "lambda"]

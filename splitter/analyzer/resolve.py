@@ -84,6 +84,7 @@ class _Resolver:
         self.readers: dict[Var, set[int]] = defaultdict(set)
         self.wake: set[int] = set()
         self.saturated: set[Var] = set()
+        self.outside_base: dict[str, str] = {}
         self.queued: set[int] = set()
         self.constraints: list[tuple[str, Any]] = []
         self.mro_cache: dict[str, tuple[str, ...]] = {}
@@ -112,6 +113,7 @@ class _Resolver:
         for cls in self.scopes.classes:
             self.mro(cls)
         self.subclasses("")
+        self.outside_base = self._outside_bases()
         self.constraints = list(self._constraints())
         queue = deque(range(len(self.constraints)))
         self.queued = set(queue)
@@ -320,7 +322,10 @@ class _Resolver:
             return self._class_attribute(base, name)
         if kind == "super":
             mro = self.mro(target)
-            return self._bind(self._mro_lookup(mro[1:], name), instance=True)
+            found = self._mro_lookup(mro[1:], name)
+            if not found:
+                return self._inherited_from_outside(target, name)
+            return self._bind(found, instance=True)
         if kind in ("ext", "extinst"):
             return _external(f"{target}.{name}")
         if kind == "extresult":
@@ -336,6 +341,8 @@ class _Resolver:
         values = self._mro_lookup(self.mro(cls), name)
         if kind in ("classsub", "instsub"):
             values |= self.overrides(cls, name)
+        if not values:
+            return self._inherited_from_outside(cls, name)
         instance = kind in ("inst", "instsub")
         result: set[Value] = set()
         for value in values:
@@ -516,6 +523,23 @@ class _Resolver:
         if definition is None:
             return []
         return sorted({v[1] for b in definition.bases for v in self.evaluate(b) if v[0] == "ext"})
+
+    def _inherited_from_outside(self, cls: str, name: str) -> set[Value]:
+        """An attribute no analyzed class in the MRO defines comes from its external base
+        (`super().get_context_data()` in a Django view is Django's), when it has one."""
+        base = self.outside_base.get(cls)
+        return _external(f"{base}.{name}") if base else set()
+
+    def _outside_bases(self) -> dict[str, str]:
+        """Each class's first external base along its MRO, for attributes defined outside."""
+        found: dict[str, str] = {}
+        for cls in self.scopes.classes:
+            for ancestor in self.mro(cls):
+                external = self.external_bases(ancestor)
+                if external:
+                    found[cls] = external[0]
+                    break
+        return found
 
     def overrides(self, cls: str, name: str) -> set[Value]:
         """What `name` resolves to on every subclass of `cls`: overrides and mixins alike."""

@@ -342,6 +342,7 @@ class _Results:
             self._state_access(file, site.scope, function[1], "write", site.line)
 
     def _model_tables(self, files: Sequence[FileFacts]) -> dict[str, str]:
+        """Model class -> its table; abstract models (`Meta.abstract = True`) have none."""
         tables = {cls: table for file in files for cls, table in file.model_tables}
         for cls in self.scopes.classes:
             if cls in tables:
@@ -353,7 +354,7 @@ class _Results:
                 module = self.scopes.module_of(cls).split(".")
                 app = module[-2] if len(module) > 1 else module[0]
                 tables[cls] = f"{app}_{cls.rpartition('.')[2].lower()}"
-        return tables
+        return {cls: table for cls, table in tables.items() if table}
 
     def _orm_call(self, file: FileFacts, site: CallSite) -> None:
         if not self.models or site.call[0] != "call":
@@ -418,11 +419,8 @@ class _Results:
             return
         for value in sorted(self.resolver.evaluate(arguments[1])):
             if value[0] in ("func", "bound"):
-                definition = self.scopes.definitions[value[1]]
                 self.routes.append(
-                    EntryPoint(
-                        value[1], "django-url", describe(site.call), file.path, definition.line
-                    )
+                    EntryPoint(value[1], "django-url", describe(site.call), file.path, site.line)
                 )
 
 

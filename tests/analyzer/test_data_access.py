@@ -312,3 +312,50 @@ def test_environment_variables_read_by_name(tmp_path: Path) -> None:
 def test_database_catalogue_tables_are_no_one_s(tmp_path: Path) -> None:
     source = 'def tables(c):\n    c.execute("SELECT name FROM sqlite_master")\n'
     assert tables(analyze(tmp_path, {"app.py": source})) == set()
+
+
+def test_django_abstract_models_have_no_table_and_views_inherit_from_django(
+    tmp_path: Path,
+) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "shop/models.py": """
+            from django.db import models
+
+            class Base(models.Model):
+                class Meta:
+                    abstract = True
+
+            class Product(Base):
+                pass
+            """,
+            "shop/views.py": """
+            from django.views.generic import TemplateView
+            from shop.models import Product
+
+            class ProductView(TemplateView):
+                def get_context_data(self, **kwargs):
+                    context = super().get_context_data(**kwargs)
+                    context["products"] = Product.objects.all()
+                    return context
+            """,
+            "shop/urls.py": """
+            from django.urls import path
+            from shop import views
+
+            def home(request):
+                return None
+
+            urlpatterns = [
+                path("", home),
+            ]
+            """,
+        },
+    )
+    assert {use.table for use in analysis.tables} == {"shop_product"}
+    assert analysis.unresolved == ()
+    callees = {c.callee for c in analysis.calls if c.caller.endswith("get_context_data")}
+    assert "django.views.generic.TemplateView.get_context_data" in callees
+    [route] = [e for e in analysis.entry_points if e.kind == "django-url"]
+    assert (route.function, route.path, route.line) == ("shop.urls.home", "shop/urls.py", 9)
