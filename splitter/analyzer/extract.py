@@ -721,10 +721,10 @@ class _Collector:
                 for item in statement.body:
                     if not isinstance(item, ast.Assign) or not isinstance(item.value, ast.Constant):
                         continue
-                    names = {t.id for t in item.targets if isinstance(t, ast.Name)}
-                    if "db_table" in names:
+                    settings = {t.id for t in item.targets if isinstance(t, ast.Name)}
+                    if "db_table" in settings:
                         self.model_tables.append((qualname, str(item.value.value)))
-                    elif "abstract" in names and item.value.value is True:
+                    elif "abstract" in settings and item.value.value is True:
                         self.model_tables.append((qualname, ""))  # abstract: no table
 
     # ------------------------------------------------------------- references
