@@ -1,4 +1,4 @@
-"""The sample monolith analyzed and split once per test session, for the report's tests."""
+"""The sample monolith analyzed and split once per test run, for the report's tests."""
 
 from __future__ import annotations
 
