@@ -41,6 +41,7 @@ _ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
 )
 _CLI_DECORATORS = frozenset({"command", "group"})
+_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch")
 _TASK_DECORATORS = frozenset({"task", "shared_task"})
 _DJANGO_URLS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 _DJANGO_MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
@@ -386,12 +387,20 @@ class _Results:
         for module, file in self.scopes.modules.items():
             if file.has_main_block:
                 yield EntryPoint(module, "main", "if __name__ == '__main__'", file.path, 1)
+            yield from self._management_command(module, file)
         for qualname in declared:
             declared_at = self.scopes.definitions.get(qualname)
             if declared_at is not None:
                 module = self.scopes.module_of(qualname)
                 path = self.scopes.modules[module].path
                 yield EntryPoint(qualname, "declared", "configuration", path, declared_at.line)
+
+    def _management_command(self, module: str, file: FileFacts) -> Iterator[EntryPoint]:
+        """`<app>/management/commands/<name>.py` holding a `Command`: `manage.py <name>`."""
+        package, _, name = module.rpartition(".")
+        handle = self.scopes.definitions.get(f"{module}.Command.handle")
+        if package.endswith("management.commands") and handle is not None:
+            yield EntryPoint(handle.qualname, "cli", f"manage.py {name}", file.path, handle.line)
 
     def _decorated_entry(self, definition: Definition) -> Iterator[EntryPoint]:
         if definition.kind != "function":
@@ -417,11 +426,30 @@ class _Results:
         arguments = site.call[2]
         if len(arguments) < 2:
             return
-        for value in sorted(self.resolver.evaluate(arguments[1])):
-            if value[0] in ("func", "bound"):
-                self.routes.append(
-                    EntryPoint(value[1], "django-url", describe(site.call), file.path, site.line)
-                )
+        for view in self._views(arguments[1]):
+            self.routes.append(
+                EntryPoint(view, "django-url", describe(site.call), file.path, site.line)
+            )
+
+    def _views(self, view: Ref) -> list[str]:
+        """The functions a URL pattern's view runs: the function itself, the one a decorator
+        call wraps (`login_required(view)`), or the HTTP methods of `View.as_view()`."""
+        if view[0] == "call" and view[1][0] == "attr" and view[1][2] == "as_view":
+            classes = self.resolver.evaluate(view[1][1])
+            return sorted(
+                method[1]
+                for cls in classes
+                if cls[0] in ("class", "classsub")
+                for name in _VIEW_METHODS
+                for method in self.resolver._class_attribute(("inst", cls[1]), name)
+                if method[0] in ("func", "bound")
+            )
+        if view[0] == "call":
+            wrapped = [v for argument in view[2] for v in self._views(argument)]
+            if wrapped:
+                return wrapped
+        values = self.resolver.evaluate(view)
+        return sorted(v[1] for v in values if v[0] in ("func", "bound"))
 
 
 def _describe_value(value: Value) -> str:

@@ -359,3 +359,51 @@ def test_django_abstract_models_have_no_table_and_views_inherit_from_django(
     assert "django.views.generic.TemplateView.get_context_data" in callees
     [route] = [e for e in analysis.entry_points if e.kind == "django-url"]
     assert (route.function, route.path, route.line) == ("shop.urls.home", "shop/urls.py", 9)
+
+
+def test_django_class_views_wrapped_views_and_management_commands(tmp_path: Path) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "blog/views.py": """
+            from django.views.generic import View
+            from django.contrib.auth.decorators import login_required
+
+            class PostView(View):
+                def get(self, request):
+                    return None
+
+                def post(self, request):
+                    return None
+
+            def archive(request):
+                return None
+            """,
+            "blog/urls.py": """
+            from django.urls import path
+            from django.contrib.auth.decorators import login_required
+            from blog import views
+
+            urlpatterns = [
+                path("post/", views.PostView.as_view()),
+                path("archive/", login_required(views.archive)),
+            ]
+            """,
+            "blog/management/__init__.py": "",
+            "blog/management/commands/__init__.py": "",
+            "blog/management/commands/publish.py": """
+            from django.core.management.base import BaseCommand
+
+            class Command(BaseCommand):
+                def handle(self, *args, **options):
+                    return None
+            """,
+        },
+    )
+    entries = {(e.function, e.kind) for e in analysis.entry_points}
+    assert entries == {
+        ("blog.views.PostView.get", "django-url"),
+        ("blog.views.PostView.post", "django-url"),
+        ("blog.views.archive", "django-url"),
+        ("blog.management.commands.publish.Command.handle", "cli"),
+    }
