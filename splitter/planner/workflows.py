@@ -48,15 +48,23 @@ def service_cycles(calls: tuple[CrossCall, ...]) -> tuple[tuple[str, ...], ...]:
 
 
 def workflow_names(entries: tuple[Entry, ...]) -> dict[str, str]:
-    """Entry name -> workflow name: the function's own name, or with its module's when two
-    entries share it (`api_get_order`)."""
-    short = Counter(_short(entry.name) for entry in entries)
-    names = {}
-    for entry in entries:
-        name = _short(entry.name)
-        if short[name] > 1:
-            name = f"{_short(entry.name.rpartition('.')[0])}_{name}"
-        names[entry.name] = name
+    """Entry name -> workflow name, unique: the function's own name, with as many enclosing
+    names as it takes to tell entries apart (`api_get_order`, `publish_Command_handle`)."""
+    qualnames = sorted({entry.name for entry in entries})
+    names: dict[str, str] = {}
+    for depth in range(1, max((q.count(".") for q in qualnames), default=0) + 2):
+        candidates = {q: "_".join(q.split(".")[-depth:]) for q in qualnames if q not in names}
+        counts = Counter(candidates.values())
+        taken = set(names.values())
+        for qualname, name in candidates.items():
+            if counts[name] == 1 and name not in taken:
+                names[qualname] = name
+    for qualname in qualnames:  # `a_b.c` and `a.b_c` alike: numbered
+        if qualname not in names:
+            base, number = qualname.replace(".", "_"), 2
+            while f"{base}_{number}" in names.values():
+                number += 1
+            names[qualname] = f"{base}_{number}"
     return names
 
 

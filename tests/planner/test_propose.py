@@ -187,3 +187,24 @@ def test_one_view_behind_several_routes_is_one_workflow_and_the_plan_reads_back(
     assert [w.entry for w in proposal.plan.workflows].count("views.detail") == 1
     text = render_plan_file(plan_document(proposal, str(tmp_path), proposal.choice.reason))
     assert [w.entry for w in parse_plan_file(text).plan.workflows] == ["views.detail"]
+
+
+def test_workflow_names_stay_unique_however_alike_the_entries_are() -> None:
+    from splitter.planner.workflows import workflow_names
+
+    qualnames = [
+        "shop.management.commands.publish.Command.handle",
+        "shop.management.commands.purge.Command.handle",
+        "shop.api.get_order",
+        "shop.views.get_order",
+        "shop.place_order",
+        "a_b.c",
+        "a.b_c",
+    ]
+    entries = tuple(Entry(q, q, "cli", "") for q in qualnames)
+    names = workflow_names(entries)
+    assert sorted(names) == sorted(qualnames)
+    assert len(set(names.values())) == len(qualnames)
+    assert names["shop.place_order"] == "place_order"
+    assert names["shop.api.get_order"] == "api_get_order"
+    assert names["shop.management.commands.purge.Command.handle"] == "purge_Command_handle"
