@@ -83,7 +83,6 @@ class _Resolver:
         self.current: int | None = None
         self.readers: dict[Var, set[int]] = defaultdict(set)
         self.wake: set[int] = set()
-        self.saturated: set[Var] = set()
         self.outside_base: dict[str, str] = {}
         self.queued: set[int] = set()
         self.constraints: list[tuple[str, Any]] = []
@@ -197,8 +196,6 @@ class _Resolver:
         if len(bucket) != before:
             self.changed = True
             self.wake.update(self.readers.get(var, ()))
-            if len(bucket) >= _MAX_VALUES:
-                self.saturated.add(var)
 
     def _bind_import(self, imported: Import) -> None:
         if imported.kind == "star":
