@@ -40,7 +40,7 @@ from splitter.generator.deployment import (
     state_machine_spec,
 )
 from splitter.generator.glue_module import GLUE_MODULE, glue_handler, render_glue_module
-from splitter.generator.orchestration import orchestrating_function
+from splitter.generator.orchestration import find_orchestration, internal_callees
 from splitter.generator.sam import render_template
 from splitter.generator.workflow_model import GlueStep, WorkflowTranslation
 from splitter.generator.workflow_translation import translate_workflow
@@ -162,28 +162,34 @@ def _translate(
 ) -> tuple[list[WorkflowTranslation], list[str], list[str]]:
     """State machines for workflows that reach other services; the rest stay operations."""
     functions = {f.qualname: f for f in analysis.functions}
+    callees = internal_callees(analysis)
     translations: list[WorkflowTranslation] = []
     operations_only: list[str] = []
     notes: list[str] = []
     seen: set[str] = set()
     for workflow in sorted(plan.workflows, key=lambda w: w.name):
-        orchestrator = orchestrating_function(workflow.entry, analysis, assignment)
-        function = functions.get(orchestrator)
-        owner = assignment.get(orchestrator, SHARED)
-        if function is None or owner == SHARED or orchestrator in seen:
-            notes.append(_skipped(workflow, orchestrator, owner, orchestrator in seen))
+        found = find_orchestration(workflow.entry, analysis, assignment, callees)
+        function = functions.get(found.function)
+        if function is None or found.owner == SHARED or found.function in seen:
+            notes.append(_skipped(workflow, found.function, found.owner, found.function in seen))
             continue
-        seen.add(orchestrator)
-        if not _reaches_other_services(orchestrator, owner, analysis, assignment):
-            operations_only.append(orchestrator)
+        seen.add(found.function)
+        if not found.crosses_services:
+            operations_only.append(found.function)
             continue
-        name = orchestrator.rpartition(".")[2]
         translation = translate_workflow(
-            name, orchestrator, sources[function.path], analysis, assignment, owner
+            found.machine_name,
+            found.function,
+            sources[function.path],
+            analysis,
+            assignment,
+            found.owner,
         )
         translations.append(translation)
         if translation.failed:
-            notes.append(f"workflow {name}: translation failed, see its notes in the report")
+            notes.append(
+                f"workflow {found.machine_name}: translation failed, see its notes in the report"
+            )
     return translations, operations_only, notes
 
 
@@ -193,17 +199,6 @@ def _skipped(workflow: Workflow, orchestrator: str, owner: str, repeated: bool) 
     if owner == SHARED:
         return f"workflow {workflow.name}: {orchestrator} is in the shared library, not a service"
     return f"workflow {workflow.name}: {orchestrator} is not a function of the analyzed code"
-
-
-def _reaches_other_services(
-    function: str, owner: str, analysis: Analysis, assignment: Mapping[str, str]
-) -> bool:
-    for call in analysis.calls:
-        if call.caller == function and call.target == "internal":
-            service = assignment.get(call.callee, SHARED)
-            if service not in (SHARED, owner):
-                return True
-    return False
 
 
 def _extra_operations(

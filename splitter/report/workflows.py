@@ -9,11 +9,11 @@ from typing import Any
 
 from splitter.analyzer.model import Analysis
 from splitter.errors import GenerationError
+from splitter.generator.orchestration import Orchestration, find_orchestration, internal_callees
 from splitter.generator.workflow_translation import WorkflowTranslation, translate_workflow
 from splitter.planner.assignment import SHARED, assign_functions
 from splitter.planner.plan import Plan, Workflow
 from splitter.report.graph import Diagram
-from splitter.report.orchestration import Orchestration, find_orchestration, internal_callees
 from splitter.report.workflow_diagram import StateRoles, workflow_diagram
 
 SourceReader = Callable[[str], str | None]

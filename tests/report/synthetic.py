@@ -18,6 +18,7 @@ from splitter.analyzer.model import (
     TableUse,
     UnresolvedCall,
 )
+from splitter.generator.orchestration import Orchestration
 from splitter.planner.metrics import measure
 from splitter.planner.plan import (
     CrossCall,
@@ -28,7 +29,6 @@ from splitter.planner.plan import (
     Workflow,
 )
 from splitter.report.model import ReportInput
-from splitter.report.orchestration import Orchestration
 from splitter.report.service_map import service_colours
 from splitter.report.workflow_diagram import StateRoles, workflow_diagram
 from splitter.report.workflows import WorkflowDrawing

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from splitter.analyzer.model import Analysis, Call, Function
+from splitter.generator.orchestration import find_orchestration, internal_callees
 from splitter.planner.assignment import SHARED
-from splitter.report.orchestration import find_orchestration, internal_callees
 from tests.report.sample import sample_analysis, sample_workflows
 
 CALLS = [
