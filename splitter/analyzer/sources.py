@@ -6,6 +6,7 @@ import codecs
 import io
 import re
 import tokenize
+from pathlib import Path
 
 from splitter.analyzer.facts import FileProblem
 
@@ -70,3 +71,13 @@ def _declaration_line(data: bytes) -> int:
     except UnicodeDecodeError as error:
         return _line_at(data, error.start)
     return 1
+
+
+def read_module_source(root: Path, relative: str) -> str | None:
+    """An analyzed file's text, decoded as the analyzer decoded it; None when it cannot be."""
+    try:
+        data = (root / relative).read_bytes()
+    except OSError:
+        return None
+    text = decode_source(data, relative)
+    return None if isinstance(text, FileProblem) else text

@@ -9,6 +9,7 @@ import typer
 
 from splitter.analyzer.model import Analysis
 from splitter.analyzer.project import analyze_path
+from splitter.analyzer.sources import read_module_source
 from splitter.cli.console import OutputFormat, emit_json, stdout
 from splitter.errors import InputError
 from splitter.generator.build import GeneratedApp, GenerateOptions, generate_app
@@ -75,7 +76,8 @@ def _plan_and_analysis(path: Path | None, plan_file: Path) -> tuple[Plan, Analys
 
 
 def _sources(root: Path, analysis: Analysis) -> dict[str, str]:
-    return {m.path: (root / m.path).read_text(encoding="utf-8-sig") for m in analysis.modules}
+    texts = {m.path: read_module_source(root, m.path) for m in analysis.modules}
+    return {path: text for path, text in texts.items() if text is not None}
 
 
 def _render(out: Path, app: GeneratedApp, report: WriteReport) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ import typer
 
 from splitter.analyzer.model import Analysis
 from splitter.analyzer.project import analyze_path
+from splitter.analyzer.sources import read_module_source
 from splitter.atomic import write_text_atomic
 from splitter.cli.console import stderr
 from splitter.errors import PlanError
@@ -115,13 +117,7 @@ def load_review(
 def source_reader(root: Path) -> SourceReader:
     """Reads a module's text by its path relative to `root`; None when it cannot."""
 
-    def read(relative: str) -> str | None:
-        try:
-            return (root / relative).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-
-    return read
+    return functools.partial(read_module_source, root)
 
 
 def _plan_file(path: Path, plan: Path | None) -> tuple[PlanFile | None, tuple[str, ...]]:

@@ -83,3 +83,11 @@ def test_a_10_mb_generated_file_is_reported_not_a_crash(tmp_path: Path) -> None:
     assert isinstance(problem, FileProblem)
     assert problem.kind == "too-large"
     assert f"{DEFAULT_MAX_BYTES:,}" in problem.reason
+
+
+def test_read_module_source_decodes_as_the_analyzer_does(tmp_path: Path) -> None:
+    from splitter.analyzer.sources import read_module_source
+
+    (tmp_path / "legacy.py").write_bytes(b"# -*- coding: latin-1 -*-\nNAME = '\xe9t\xe9'\n")
+    assert read_module_source(tmp_path, "legacy.py") == "# -*- coding: latin-1 -*-\nNAME = 'été'\n"
+    assert read_module_source(tmp_path, "missing.py") is None
