@@ -13,6 +13,7 @@ from splitter.cli.console import exits_on_error, print_error
 from splitter.cli.diagram import diagram
 from splitter.cli.generate import generate
 from splitter.cli.report import report
+from splitter.cli.run import run
 from splitter.errors import SplitterError
 
 app = typer.Typer(
@@ -48,6 +49,7 @@ app.command()(exits_on_error(callgraph))
 app.command()(exits_on_error(generate))
 app.command()(exits_on_error(report))
 app.command()(exits_on_error(diagram))
+app.command()(exits_on_error(run))
 
 
 def main() -> None:

@@ -1,0 +1,176 @@
+"""Code loaded in isolation: each function sees its own folders and nothing of the others.
+
+All functions share one interpreter, so their modules are kept apart by hand: a runtime
+owns the modules loaded from its folders, puts them into `sys.modules` while it runs and
+takes them out afterwards. A guard on the import system answers for every top-level name
+that any runtime's folders (or the monolith) provide: while a runtime is active, such a
+name is found in that runtime's folders or not at all. A handler that needs code it was
+not given therefore fails here, with a message saying so, instead of in production.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import os
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from splitter.errors import SplitterError
+
+
+class IsolationError(SplitterError):
+    """Code loaded for one function reached code it was not given."""
+
+
+_LOCK = threading.RLock()
+
+
+def top_level_names(folders: Iterable[Path]) -> frozenset[str]:
+    """The importable top-level names (modules and packages) directly in `folders`."""
+    names = set()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            if entry.suffix == ".py" and entry.stem.isidentifier():
+                names.add(entry.stem)
+            elif entry.is_dir() and entry.name.isidentifier() and any(entry.glob("*.py")):
+                names.add(entry.name)
+    return frozenset(names)
+
+
+class _Guard(importlib.abc.MetaPathFinder):
+    """Finds guarded top-level names only in the active runtime's folders."""
+
+    def __init__(self) -> None:
+        self.guarded: set[str] = set()
+        self.active: Runtime | None = None
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if "." in fullname or fullname not in self.guarded or self.active is None:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, self.active.search_path)
+        if spec is None:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r} in {self.active.label}: its code is not "
+                f"there (only {', '.join(self.active.search_path)} is on its path)",
+                name=fullname,
+            )
+        return spec
+
+
+_GUARD = _Guard()
+
+
+class Runtime:
+    """The modules of one function (or of the monolith), loaded from its own folders."""
+
+    def __init__(
+        self, label: str, folders: Sequence[Path], environment: Mapping[str, str] | None = None
+    ) -> None:
+        self.label = label
+        self.folders = tuple(folder.resolve() for folder in folders)
+        self.search_path = [str(folder) for folder in self.folders]
+        self.environment = dict(environment or {})
+        self.modules: dict[str, ModuleType] = {}
+        _GUARD.guarded |= top_level_names(self.folders)
+
+    def __str__(self) -> str:
+        return self.label
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Run with this runtime's modules, path and environment; restore all afterwards."""
+        with _LOCK:
+            outer = _GUARD.active
+            if outer is not None:
+                outer._stash()
+            saved_env = _apply(self.environment)
+            _install_guard()
+            _GUARD.active = self
+            sys.modules.update(self.modules)
+            sys.path[:0] = self.search_path
+            try:
+                yield
+            finally:
+                del sys.path[: len(self.search_path)]
+                self._stash()
+                _GUARD.active = outer
+                _restore(saved_env)
+                if outer is not None:
+                    sys.modules.update(outer.modules)
+
+    def module(self, name: str) -> ModuleType:
+        """The module `name` of this runtime, imported on first use."""
+        with self.active():
+            return importlib.import_module(name)
+
+    def load(self, dotted: str) -> Any:
+        """`module.attribute` (or `module:attribute.path`) of this runtime."""
+        module_name, _, attribute = (
+            dotted.partition(":") if ":" in dotted else dotted.rpartition(".")
+        )
+        value: Any = self.module(module_name)
+        for part in attribute.split("."):
+            value = getattr(value, part)
+        return value
+
+    def call(self, dotted: str, *args: Any, **kwargs: Any) -> Any:
+        """Call `module.function` inside this runtime."""
+        function = self.load(dotted)
+        with self.active():
+            return function(*args, **kwargs)
+
+    def has_module(self, name: str) -> bool:
+        """Whether `name` can be imported from this runtime's own folders."""
+        top = name.partition(".")[0]
+        return importlib.machinery.PathFinder.find_spec(top, self.search_path) is not None
+
+    def _owns(self, module: ModuleType) -> bool:
+        places = [getattr(module, "__file__", None) or ""]
+        places += list(getattr(module, "__path__", []) or [])
+        return any(_under(str(place), self.folders) for place in places if place)
+
+    def _stash(self) -> None:
+        """Take this runtime's modules out of `sys.modules`, keeping them for next time."""
+        for name, module in list(sys.modules.items()):
+            if module is not None and self._owns(module):
+                self.modules[name] = module
+                del sys.modules[name]
+
+
+def _under(place: str, folders: Sequence[Path]) -> bool:
+    return any(place == str(folder) or place.startswith(str(folder) + os.sep) for folder in folders)
+
+
+def _install_guard() -> None:
+    if _GUARD not in sys.meta_path:
+        sys.meta_path.insert(0, _GUARD)
+
+
+def _apply(environment: Mapping[str, str]) -> dict[str, str | None]:
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    return saved
+
+
+def _restore(saved: Mapping[str, str | None]) -> None:
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def lock() -> threading.RLock:
+    """The lock every runtime switch holds: one function runs at a time."""
+    return _LOCK

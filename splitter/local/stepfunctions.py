@@ -1,0 +1,305 @@
+"""Workflows executed by moto's Amazon States Language interpreter, tasks served in-process.
+
+moto (the `splitter[local]` extra) carries a port of LocalStack's Step Functions
+interpreter. It runs when `mock_aws` is configured with `execute_state_machine`; its Lambda
+tasks end in one function of moto's, `_invoke_lambda_function`, which this module replaces
+for the duration of a session so that every task reaches the `Dispatcher` instead of a
+mocked Lambda service. Retry intervals and `Wait` states do not wait locally: the path
+through the states is the same, only the clock is not.
+
+The hook reaches into moto's internals, so `check_moto()` verifies that they are where this
+module expects them and names the supported moto range when they are not.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+from unittest import mock
+
+from splitter.errors import SplitterError
+from splitter.local.app import ACCOUNT, REGION, LocalApp
+from splitter.local.dispatch import Dispatcher
+
+SUPPORTED_MOTO = ">=5.1.0,<5.3"
+_LAMBDA_UTILS = "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils"
+_RETRIER = "moto.stepfunctions.parser.asl.component.common.retry.retrier_decl"
+_WAIT = "moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function"
+_ROLE = f"arn:aws:iam::{ACCOUNT}:role/splitter-local"
+_POLL_SECONDS = 0.0005
+
+
+class LocalRunnerError(SplitterError):
+    """The local runner cannot start (moto missing or changed)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One state the execution passed through."""
+
+    state: str
+    kind: str
+    input: Any
+    output: Any
+    duration_ms: float
+    error: str | None = None
+
+    def __str__(self) -> str:
+        outcome = f" -> {self.error}" if self.error else ""
+        return f"{self.state} ({self.kind}, {self.duration_ms:.1f} ms){outcome}"
+
+
+@dataclass(frozen=True)
+class Execution:
+    """The outcome of one local execution of a workflow."""
+
+    workflow: str
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+    steps: tuple[Step, ...]
+    duration_ms: float
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+    def __str__(self) -> str:
+        if self.succeeded:
+            return f"{self.workflow}: {self.status} in {self.duration_ms:.1f} ms"
+        return f"{self.workflow}: {self.status} ({self.error}) in {self.duration_ms:.1f} ms"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workflow": self.workflow,
+            "status": self.status,
+            "output": self.output,
+            "error": self.error,
+            "cause": self.cause,
+            "duration_ms": round(self.duration_ms, 3),
+            "steps": [
+                {
+                    "state": step.state,
+                    "type": step.kind,
+                    "input": step.input,
+                    "output": step.output,
+                    "error": step.error,
+                    "duration_ms": round(step.duration_ms, 3),
+                }
+                for step in self.steps
+            ],
+        }
+
+
+def _module(name: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise LocalRunnerError(
+            f"the local runner needs moto's Step Functions interpreter ({error})",
+            hint="install the extra: pip install 'splitter[local]'",
+        ) from None
+
+
+def check_moto() -> dict[str, ModuleType]:
+    """The moto modules the hook patches, after checking each holds what is patched."""
+    modules = {"lambda": _module(_LAMBDA_UTILS), "retry": _module(_RETRIER), "wait": _module(_WAIT)}
+    expected = {
+        "lambda": "_invoke_lambda_function",
+        "retry": "time",
+        "wait": "WaitFunction",
+    }
+    for key, attribute in expected.items():
+        if not hasattr(modules[key], attribute):
+            raise LocalRunnerError(
+                f"moto {metadata.version('moto')} changed the Step Functions internals the "
+                f"local runner hooks into ({modules[key].__name__}.{attribute} is gone)",
+                hint=f"install a supported moto: pip install 'moto{SUPPORTED_MOTO}'",
+            )
+    return modules
+
+
+class _NoSleep:
+    """Stands in for the `time` module where moto sleeps between retries."""
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@dataclass
+class LocalStepFunctions:
+    """A local Step Functions service with the application's state machines, tasks in-process.
+
+    Use as a context manager; `run()` executes one workflow and returns its `Execution`.
+    """
+
+    app: LocalApp
+    dispatcher: Dispatcher = field(init=False)
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _client: Any = None
+    _machines: dict[str, str] = field(default_factory=dict)
+    _runs: int = 0
+
+    def __post_init__(self) -> None:
+        self.dispatcher = Dispatcher(self.app)
+
+    def __enter__(self) -> LocalStepFunctions:
+        modules = check_moto()
+        from moto import mock_aws
+
+        self._stack.enter_context(_aws_environment())
+        self._stack.enter_context(
+            mock_aws(
+                config={
+                    "stepfunctions": {"execute_state_machine": True},
+                    "lambda": {"use_docker": False},
+                }
+            )
+        )
+        self._stack.enter_context(
+            mock.patch.object(modules["lambda"], "_invoke_lambda_function", self._invoke)
+        )
+        self._stack.enter_context(mock.patch.object(modules["retry"], "time", _NoSleep()))
+        self._stack.enter_context(
+            mock.patch.object(modules["wait"].WaitFunction, "_wait_interval", _no_wait)
+        )
+        import boto3  # type: ignore[import-untyped]
+
+        self._client = boto3.client("stepfunctions", region_name=REGION)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def run(self, workflow: str, given: Any) -> Execution:
+        """Execute `workflow` on `given` (the execution input) and wait for its end."""
+        machine = self._machine(workflow)
+        self._runs += 1
+        started = time.perf_counter()
+        arn = self._client.start_execution(
+            stateMachineArn=machine, name=f"run-{self._runs:06d}", input=json.dumps(given)
+        )["executionArn"]
+        while True:
+            description = self._client.describe_execution(executionArn=arn)
+            if description["status"] != "RUNNING":
+                break
+            time.sleep(_POLL_SECONDS)
+        duration = (time.perf_counter() - started) * 1000
+        history = self._history(arn)
+        output = description.get("output")
+        return Execution(
+            workflow=workflow,
+            status=description["status"],
+            output=json.loads(output) if output is not None else None,
+            error=description.get("error"),
+            cause=description.get("cause"),
+            steps=tuple(_steps(history)),
+            duration_ms=duration,
+        )
+
+    def _machine(self, workflow: str) -> str:
+        arn = self._machines.get(workflow)
+        if arn is None:
+            spec = self.app.workflow(workflow)
+            arn = self._client.create_state_machine(
+                name=spec.logical_id, definition=self.app.definition(spec), roleArn=_ROLE
+            )["stateMachineArn"]
+            self._machines[workflow] = arn
+        return arn
+
+    def _history(self, arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            extra = {"nextToken": token} if token else {}
+            page = self._client.get_execution_history(executionArn=arn, maxResults=1000, **extra)
+            events += page["events"]
+            token = page.get("nextToken")
+            if not token:
+                return events
+
+    def _invoke(self, parameters: dict[str, Any], region: str, state_credentials: Any) -> Any:
+        """moto's `_invoke_lambda_function`, answered by the dispatcher."""
+        raw = parameters.get("Payload")
+        payload = json.loads(raw) if raw else {}
+        result, error = self.dispatcher.invoke(str(parameters["FunctionName"]), payload)
+        response: dict[str, Any] = {"StatusCode": 200, "Payload": result}
+        if error is not None:
+            response["FunctionError"] = "Unhandled"
+        return response
+
+
+def _no_wait(self: Any, env: Any, wait_seconds: int) -> None:
+    return None
+
+
+@contextmanager
+def _aws_environment() -> Iterator[None]:
+    """Fake credentials and a region, so nothing can reach a real AWS account."""
+    values = {
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_SESSION_TOKEN": "local",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    with mock.patch.dict("os.environ", values):
+        yield
+
+
+def _steps(history: list[dict[str, Any]]) -> Iterator[Step]:
+    """The states entered and left, paired from the execution history."""
+    entered: dict[str, tuple[dict[str, Any], datetime, str]] = {}
+    errors: dict[str, str] = {}
+    current: list[str] = []
+    for event in history:
+        kind = str(event["type"])
+        if kind.endswith("StateEntered"):
+            details = event["stateEnteredEventDetails"]
+            entered[details["name"]] = (
+                details,
+                event["timestamp"],
+                kind.removesuffix("StateEntered"),
+            )
+            current.append(details["name"])
+        elif kind.endswith("Failed") and current:
+            for key, value in event.items():
+                if key.endswith("FailedEventDetails") and isinstance(value, dict):
+                    errors[current[-1]] = str(value.get("error"))
+        elif kind.endswith("StateExited"):
+            details = event["stateExitedEventDetails"]
+            name = details["name"]
+            begun, at, _kind = entered.pop(name, ({}, event["timestamp"], ""))
+            if name in current:
+                current.remove(name)
+            yield Step(
+                state=name,
+                kind=kind.removesuffix("StateExited"),
+                input=_json(begun.get("input")),
+                output=_json(details.get("output")),
+                duration_ms=(event["timestamp"] - at).total_seconds() * 1000,
+                error=errors.pop(name, None),
+            )
+    for name, (begun, _at, state_kind) in entered.items():
+        yield Step(name, state_kind, _json(begun.get("input")), None, 0.0, errors.get(name))
+
+
+def _json(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
