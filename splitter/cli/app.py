@@ -14,6 +14,7 @@ from splitter.cli.diagram import diagram
 from splitter.cli.generate import generate
 from splitter.cli.report import report
 from splitter.cli.run import run
+from splitter.cli.verify import verify
 from splitter.errors import SplitterError
 
 app = typer.Typer(
@@ -50,6 +51,7 @@ app.command()(exits_on_error(generate))
 app.command()(exits_on_error(report))
 app.command()(exits_on_error(diagram))
 app.command()(exits_on_error(run))
+app.command()(exits_on_error(verify))
 
 
 def main() -> None:

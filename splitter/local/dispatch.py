@@ -142,14 +142,19 @@ class Dispatcher:
             return result, error
 
     def run_in(self, function: LocalFunction, dotted: str, *args: Any) -> None:
-        """Call `module:function` inside a function's runtime when it has that module.
+        """Call `module:function` inside a function's runtime when its code carries it.
 
         Verification uses it to reset state the code keeps in its modules between cases.
         """
         runtime = self.runtime(function)
-        if runtime.has_module(dotted.partition(":")[0]):
-            with self._captured():
-                runtime.call(dotted, *args)
+        if not runtime.has_module(dotted.partition(":")[0]):
+            return
+        try:
+            target = runtime.load(dotted)
+        except AttributeError:  # the function's copy of the module does not carry it
+            return
+        with self._captured(), runtime.active():
+            target(*args)
 
     @contextmanager
     def _captured(self) -> Iterator[io.StringIO]:

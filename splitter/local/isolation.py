@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import os
 import sys
 import threading
@@ -82,6 +83,8 @@ class Runtime:
         self.search_path = [str(folder) for folder in self.folders]
         self.environment = dict(environment or {})
         self.modules: dict[str, ModuleType] = {}
+        self._before: list[set[str]] = []
+        self._found: dict[str, bool] = {}
         _GUARD.guarded |= top_level_names(self.folders)
 
     def __str__(self) -> str:
@@ -97,6 +100,7 @@ class Runtime:
             saved_env = _apply(self.environment)
             _install_guard()
             _GUARD.active = self
+            self._before.append(set(sys.modules))
             sys.modules.update(self.modules)
             sys.path[:0] = self.search_path
             try:
@@ -104,6 +108,7 @@ class Runtime:
             finally:
                 del sys.path[: len(self.search_path)]
                 self._stash()
+                self._before.pop()
                 _GUARD.active = outer
                 _restore(saved_env)
                 if outer is not None:
@@ -132,8 +137,20 @@ class Runtime:
 
     def has_module(self, name: str) -> bool:
         """Whether `name` can be imported from this runtime's own folders."""
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = self._find(name)
+        return found
+
+    def _find(self, name: str) -> bool:
         top = name.partition(".")[0]
-        return importlib.machinery.PathFinder.find_spec(top, self.search_path) is not None
+        if importlib.machinery.PathFinder.find_spec(top, self.search_path) is None:
+            return False
+        with self.active():
+            try:
+                return importlib.util.find_spec(name) is not None
+            except ImportError:
+                return False
 
     def _owns(self, module: ModuleType) -> bool:
         places = [getattr(module, "__file__", None) or ""]
@@ -141,8 +158,13 @@ class Runtime:
         return any(_under(str(place), self.folders) for place in places if place)
 
     def _stash(self) -> None:
-        """Take this runtime's modules out of `sys.modules`, keeping them for next time."""
-        for name, module in list(sys.modules.items()):
+        """Take this runtime's modules out of `sys.modules`, keeping them for next time.
+
+        Only names that appeared since the runtime was activated can be its own: the
+        modules it brought in, and those its code imported.
+        """
+        for name in set(sys.modules) - self._before[-1]:
+            module = sys.modules[name]
             if module is not None and self._owns(module):
                 self.modules[name] = module
                 del sys.modules[name]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -33,6 +34,8 @@ SUPPORTED_MOTO = ">=5.1.0,<5.3"
 _LAMBDA_UTILS = "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils"
 _RETRIER = "moto.stepfunctions.parser.asl.component.common.retry.retrier_decl"
 _WAIT = "moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function"
+_MODELS = "moto.stepfunctions.parser.models"
+_PARSER = "moto.stepfunctions.parser.asl.parse.asl_parser"
 _ROLE = f"arn:aws:iam::{ACCOUNT}:role/splitter-local"
 _POLL_SECONDS = 0.0005
 
@@ -112,11 +115,19 @@ def _module(name: str) -> ModuleType:
 
 def check_moto() -> dict[str, ModuleType]:
     """The moto modules the hook patches, after checking each holds what is patched."""
-    modules = {"lambda": _module(_LAMBDA_UTILS), "retry": _module(_RETRIER), "wait": _module(_WAIT)}
+    modules = {
+        "lambda": _module(_LAMBDA_UTILS),
+        "retry": _module(_RETRIER),
+        "wait": _module(_WAIT),
+        "models": _module(_MODELS),
+        "parser": _module(_PARSER),
+    }
     expected = {
         "lambda": "_invoke_lambda_function",
         "retry": "time",
         "wait": "WaitFunction",
+        "models": "stepfunctions_parser_backends",
+        "parser": "Preprocessor",
     }
     for key, attribute in expected.items():
         if not hasattr(modules[key], attribute):
@@ -152,15 +163,17 @@ class LocalStepFunctions:
     _client: Any = None
     _machines: dict[str, str] = field(default_factory=dict)
     _runs: int = 0
+    _modules: dict[str, ModuleType] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.app)
 
     def __enter__(self) -> LocalStepFunctions:
-        modules = check_moto()
+        modules = self._modules = check_moto()
         from moto import mock_aws
 
         self._stack.enter_context(_aws_environment())
+        self._stack.enter_context(_quiet_moto())
         self._stack.enter_context(
             mock_aws(
                 config={
@@ -173,6 +186,7 @@ class LocalStepFunctions:
             mock.patch.object(modules["lambda"], "_invoke_lambda_function", self._invoke)
         )
         self._stack.enter_context(mock.patch.object(modules["retry"], "time", _NoSleep()))
+        self._stack.enter_context(_parsed_once(modules["parser"]))
         self._stack.enter_context(
             mock.patch.object(modules["wait"].WaitFunction, "_wait_interval", _no_wait)
         )
@@ -189,26 +203,30 @@ class LocalStepFunctions:
         machine = self._machine(workflow)
         self._runs += 1
         started = time.perf_counter()
-        arn = self._client.start_execution(
-            stateMachineArn=machine, name=f"run-{self._runs:06d}", input=json.dumps(given)
-        )["executionArn"]
-        while True:
-            description = self._client.describe_execution(executionArn=arn)
-            if description["status"] != "RUNNING":
-                break
+        execution = self._backend().start_execution(
+            state_machine_arn=machine,
+            name=f"run-{self._runs:06d}",
+            execution_input=json.dumps(given),
+        )
+        while str(execution.exec_status.value) == "RUNNING":
             time.sleep(_POLL_SECONDS)
         duration = (time.perf_counter() - started) * 1000
-        history = self._history(arn)
+        description = execution.to_describe_output()
+        history = execution.to_history_output()["events"]
         output = description.get("output")
         return Execution(
             workflow=workflow,
-            status=description["status"],
+            status=str(execution.exec_status.value),
             output=json.loads(output) if output is not None else None,
             error=description.get("error"),
             cause=description.get("cause"),
             steps=tuple(_steps(history)),
             duration_ms=duration,
         )
+
+    def _backend(self) -> Any:
+        """moto's Step Functions backend: executions are started and watched there directly."""
+        return self._modules["models"].stepfunctions_parser_backends[ACCOUNT][REGION]
 
     def _machine(self, workflow: str) -> str:
         arn = self._machines.get(workflow)
@@ -219,17 +237,6 @@ class LocalStepFunctions:
             )["stateMachineArn"]
             self._machines[workflow] = arn
         return arn
-
-    def _history(self, arn: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        token: str | None = None
-        while True:
-            extra = {"nextToken": token} if token else {}
-            page = self._client.get_execution_history(executionArn=arn, maxResults=1000, **extra)
-            events += page["events"]
-            token = page.get("nextToken")
-            if not token:
-                return events
 
     def _invoke(self, parameters: dict[str, Any], region: str, state_credentials: Any) -> Any:
         """moto's `_invoke_lambda_function`, answered by the dispatcher."""
@@ -242,8 +249,43 @@ class LocalStepFunctions:
         return response
 
 
+@contextmanager
+def _parsed_once(parser: ModuleType) -> Iterator[None]:
+    """Parse each definition once: moto parses it again for every execution.
+
+    The parse tree is plain data; the evaluation components are built from it afresh for
+    every execution, as moto does, so no state is shared between executions.
+    """
+    language = parser.AmazonStateLanguageParser
+    original = language.parse
+    trees: dict[str, Any] = {}
+
+    def parse(definition: str) -> tuple[Any, Any]:
+        tree = trees.get(definition)
+        if tree is None:
+            program, tree = original(definition)
+            trees[definition] = tree
+            return program, tree
+        return parser.Preprocessor().visit(tree), tree
+
+    with mock.patch.object(language, "parse", staticmethod(parse)):
+        yield
+
+
 def _no_wait(self: Any, env: Any, wait_seconds: int) -> None:
     return None
+
+
+@contextmanager
+def _quiet_moto() -> Iterator[None]:
+    """moto logs every failed state at ERROR; a failed execution is an outcome here."""
+    logger = logging.getLogger("moto")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @contextmanager
@@ -289,11 +331,18 @@ def _steps(history: list[dict[str, Any]]) -> Iterator[Step]:
                 kind=kind.removesuffix("StateExited"),
                 input=_json(begun.get("input")),
                 output=_json(details.get("output")),
-                duration_ms=(event["timestamp"] - at).total_seconds() * 1000,
+                duration_ms=(_time(event["timestamp"]) - _time(at)).total_seconds() * 1000,
                 error=errors.pop(name, None),
             )
     for name, (begun, _at, state_kind) in entered.items():
         yield Step(name, state_kind, _json(begun.get("input")), None, 0.0, errors.get(name))
+
+
+def _time(value: Any) -> datetime:
+    """A history event's timestamp: a datetime, or its ISO 8601 text."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _json(text: Any) -> Any:

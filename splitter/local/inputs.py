@@ -1,0 +1,146 @@
+"""Inputs for verification: the generated example events, the user's cases, derived ones.
+
+Derived inputs come from hypothesis, seeded and bounded so that the same settings give the
+same inputs. Each argument is drawn from its type annotation, mixed with the values the
+known cases and events give that argument (so derived inputs reach past the first check of
+an unknown id), and an argument with a default may be left out. Unannotated arguments with
+no known values get small JSON values.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from splitter.local.cases import Case
+from splitter.local.monolith import parameters_of, type_hints
+
+_OMITTED = object()
+
+
+def example_events(generated: Path, workflow: str) -> list[Case]:
+    """The example inputs `splitter generate` wrote under `events/<workflow>/`."""
+    cases = []
+    for path in sorted((generated / "events" / workflow).glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and set(data) == {"comment", "input"}:
+            data = data["input"]
+        if isinstance(data, dict):
+            cases.append(Case(workflow, data, path.stem, f"events/{workflow}/{path.name}"))
+    return cases
+
+
+def known_values(cases: Iterable[Case]) -> dict[str, list[Any]]:
+    """Every distinct value the cases give each argument, in the order first seen."""
+    values: dict[str, list[Any]] = {}
+    seen: set[tuple[str, str]] = set()
+    for case in cases:
+        for name, value in case.input.items():
+            key = (name, json.dumps(value, sort_keys=True))
+            if value is not None and key not in seen:
+                seen.add(key)
+                values.setdefault(name, []).append(value)
+    return values
+
+
+def derived_cases(
+    workflow: str,
+    function: Callable[..., Any],
+    known: Mapping[str, Sequence[Any]],
+    count: int,
+    seed: int = 0,
+) -> list[Case]:
+    """`count` inputs drawn for the entry point's parameters (fewer if they repeat)."""
+    if count <= 0:
+        return []
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as seeded
+    from hypothesis import strategies as st
+    from pydantic_core import to_jsonable_python
+
+    hints = type_hints(function)
+    fields = {}
+    for parameter in parameters_of(function):
+        strategy = _argument(parameter, hints.get(parameter.name), known.get(parameter.name, ()))
+        fields[parameter.name] = strategy
+    drawn: list[dict[str, Any]] = []
+    optional = {p.name for p in parameters_of(function) if p.default is not inspect.Parameter.empty}
+
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @seeded(seed)
+    @given(st.fixed_dictionaries(fields))
+    def collect(values: dict[str, Any]) -> None:
+        arguments = {}
+        for name, value in values.items():
+            if value is _OMITTED:
+                continue
+            try:
+                arguments[name] = json.loads(json.dumps(to_jsonable_python(value)))
+            except Exception:  # an object JSON cannot carry: the argument is left out
+                if name not in optional:
+                    return
+        drawn.append(arguments)
+
+    collect()
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for arguments in drawn:
+        key = json.dumps(arguments, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            cases.append(Case(workflow, arguments, f"derived {len(cases) + 1}", "derived"))
+    return cases
+
+
+def _argument(parameter: inspect.Parameter, hint: Any, known: Sequence[Any]) -> Any:
+    from hypothesis import strategies as st
+
+    options = []
+    if known:
+        options.append(st.sampled_from(list(known)))
+    typed = _from_hint(hint)
+    options.append(typed if typed is not None else _json_values())
+    strategy = st.one_of(*options)
+    if parameter.default is not inspect.Parameter.empty:
+        strategy = st.one_of(st.just(_OMITTED), strategy)
+    return strategy
+
+
+def _from_hint(hint: Any) -> Any:
+    from hypothesis import strategies as st
+
+    if hint is None or hint is Any:
+        return None
+    if hint is int:  # ids and quantities: small numbers reach existing rows
+        return st.one_of(st.integers(min_value=0, max_value=8), st.integers(-2, 60))
+    if hint is str:
+        return st.text(max_size=12)
+    try:
+        strategy = st.from_type(hint)
+        strategy.validate()
+    except Exception:  # a type hypothesis cannot build (a protocol, a forward reference)
+        return None
+    return strategy
+
+
+def _json_values() -> Any:
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-3, max_value=40),
+        st.text(max_size=8),
+    )
+    return st.one_of(scalars, st.lists(scalars, max_size=3))

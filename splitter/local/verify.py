@@ -1,0 +1,350 @@
+"""Differential testing: the monolith's entry points against the generated workflows.
+
+For every workflow, every input runs twice, each time on its own fresh copy of the same
+starting database: once through the monolith's entry-point function, once through the
+generated state machine (`LocalStepFunctions`). The two outcomes must agree: the return
+value with the execution output (both as JSON), a raised exception with a failed execution
+of the same error name, and every table's final rows.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from splitter.errors import InputError
+from splitter.local.app import LocalApp
+from splitter.local.cases import Case, VerifySettings
+from splitter.local.database import TableDiff, diff_databases, fresh_copy
+from splitter.local.inputs import derived_cases, example_events, known_values
+from splitter.local.isolation import Runtime
+from splitter.local.monolith import (
+    Outcome,
+    call_entry,
+    contract_violation,
+    find_entry,
+    import_root,
+)
+from splitter.local.stepfunctions import Execution, LocalStepFunctions
+
+DEFAULT_EXAMPLES = 50
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One input's two outcomes and what differs between them."""
+
+    case: Case
+    monolith: Outcome
+    generated: Outcome
+    differences: tuple[str, ...]
+    tables: tuple[TableDiff, ...] = ()
+
+    @property
+    def equivalent(self) -> bool:
+        return not self.differences and not self.tables
+
+    def __str__(self) -> str:
+        verdict = "equivalent" if self.equivalent else "DIFFERENT"
+        return f"{self.case}: {verdict}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.case.name,
+            "origin": self.case.origin,
+            "input": dict(self.case.input),
+            "equivalent": self.equivalent,
+            "monolith": self.monolith.to_json(),
+            "generated": self.generated.to_json(),
+            "differences": list(self.differences),
+            "tables": [diff.to_json() for diff in self.tables],
+        }
+
+
+@dataclass(frozen=True)
+class WorkflowResult:
+    """Every case of one workflow."""
+
+    workflow: str
+    entry: str
+    cases: tuple[CaseResult, ...]
+    outside: tuple[tuple[Case, str], ...] = ()
+
+    @property
+    def equivalent(self) -> bool:
+        return all(case.equivalent for case in self.cases)
+
+    @property
+    def differing(self) -> tuple[CaseResult, ...]:
+        return tuple(case for case in self.cases if not case.equivalent)
+
+    def __str__(self) -> str:
+        verdict = "equivalent" if self.equivalent else f"{len(self.differing)} differ"
+        return f"{self.workflow} ({self.entry}): {len(self.cases)} inputs, {verdict}"
+
+    @property
+    def error_paths(self) -> int:
+        """Inputs on which the monolith raised."""
+        return sum(case.monolith.failed for case in self.cases)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workflow": self.workflow,
+            "entry": self.entry,
+            "inputs": len(self.cases),
+            "error_paths": self.error_paths,
+            "equivalent": self.equivalent,
+            "differing": [case.to_json() for case in self.differing],
+            "outside_contract": [
+                {"name": case.name, "origin": case.origin, "input": dict(case.input), "why": why}
+                for case, why in self.outside
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The verdict over all workflows."""
+
+    workflows: tuple[WorkflowResult, ...]
+
+    @property
+    def equivalent(self) -> bool:
+        return all(workflow.equivalent for workflow in self.workflows)
+
+    def __str__(self) -> str:
+        same = sum(w.equivalent for w in self.workflows)
+        return f"{same} of {len(self.workflows)} workflows equivalent"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": "splitter-verification",
+            "equivalent": self.equivalent,
+            "workflows": [workflow.to_json() for workflow in self.workflows],
+        }
+
+
+@dataclass
+class Verifier:
+    """Runs cases on both sides; use as a context manager (it holds the local service)."""
+
+    app: LocalApp
+    monolith_path: Path
+    settings: VerifySettings
+    examples: int = DEFAULT_EXAMPLES
+    seed: int = 0
+    monolith: Runtime = field(init=False)
+    _service: LocalStepFunctions = field(init=False)
+    _workdir: Path = field(init=False)
+    _start: Path | None = None
+    _runs: int = 0
+    _stack: Any = None
+    _entries: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.monolith = Runtime("the monolith", [import_root(self.monolith_path)])
+        self._service = LocalStepFunctions(self.app)
+
+    def __enter__(self) -> Verifier:
+        self._stack = tempfile.TemporaryDirectory(prefix="splitter-verify-")
+        self._workdir = Path(self._stack.name)
+        self._service.__enter__()
+        self._start = self._starting_database()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            self._service.__exit__(*exc_info)
+        finally:
+            self._stack.cleanup()
+
+    def entries(self) -> dict[str, str]:
+        """Each workflow's entry point, from the generation report."""
+        report_path = self.app.root / "splitter-report.json"
+        try:
+            report = json.loads(report_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise InputError(
+                f"cannot read {report_path}: {error}",
+                hint="verify needs the tree `splitter generate` wrote, report included",
+            ) from None
+        return {
+            str(item["name"]): str(item["entry"])
+            for item in report.get("workflows", [])
+            if item.get("name") in self.app.workflows
+        }
+
+    def cases_for(self, workflow: str, entry: str) -> list[Case]:
+        """Events, then the user's cases, then derived inputs; each distinct input once."""
+        given = [case for case in self.settings.cases if case.workflow == workflow]
+        events = example_events(self.app.root, workflow)
+        function = self._entry(entry)
+        derived = derived_cases(
+            workflow, function, known_values([*given, *events]), self.examples, self.seed
+        )
+        cases, seen = [], set()
+        for case in [*events, *given, *derived]:
+            key = json.dumps(case.input, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                cases.append(case)
+        return cases
+
+    def verify(
+        self,
+        only: Sequence[str] = (),
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> Verification:
+        """Every workflow (or those in `only`) over all its cases."""
+        entries = self.entries()
+        unknown = sorted(set(only) - set(entries))
+        if unknown:
+            raise InputError(
+                f"no workflow {', '.join(unknown)} in {self.app.root}",
+                hint=f"the workflows are: {', '.join(sorted(entries))}",
+            )
+        results = []
+        for workflow, entry in sorted(entries.items()):
+            if only and workflow not in only:
+                continue
+            cases = self.cases_for(workflow, entry)
+            outcomes, outside = [], []
+            for index, case in enumerate(cases):
+                if progress is not None:
+                    progress(workflow, index, len(cases))
+                why = contract_violation(self._entry(entry), case.input)
+                if why is not None:
+                    outside.append((case, why))
+                    continue
+                outcomes.append(self.run_case(case, entry))
+            results.append(WorkflowResult(workflow, entry, tuple(outcomes), tuple(outside)))
+        return Verification(tuple(results))
+
+    def run_case(self, case: Case, entry: str) -> CaseResult:
+        """One input on both sides, each on a fresh copy of the starting database."""
+        self._runs += 1
+        left = self._database(f"run-{self._runs:05d}-monolith.db")
+        right = self._database(f"run-{self._runs:05d}-generated.db")
+        with self._variable(self.monolith, left):
+            self._setup_monolith()
+            function = self._entry(entry)
+            monolith = call_entry(self.monolith, function, case.input, self._around(case.workflow))
+        if right is not None:
+            self._service.dispatcher.override({self._variable_name(): str(right)})
+        self._setup_generated()
+        execution = self._service.run(case.workflow, dict(case.input))
+        generated = outcome_of(execution)
+        differences = compare(monolith, generated)
+        tables = diff_databases(left, right) if left and right else ()
+        return CaseResult(case, monolith, generated, differences, tables)
+
+    def _entry(self, qualname: str) -> Callable[..., Any]:
+        function = self._entries.get(qualname)
+        if function is None:
+            function = self._entries[qualname] = find_entry(self.monolith, qualname)
+        return function
+
+    def _variable_name(self) -> str:
+        assert self.settings.database is not None
+        return self.settings.database.variable
+
+    def _database(self, name: str) -> Path | None:
+        if self._start is None:
+            return None
+        return fresh_copy(self._start, self._workdir / name)
+
+    @contextmanager
+    def _variable(self, runtime: Runtime, path: Path | None) -> Iterator[None]:
+        if path is not None:
+            runtime.environment[self._variable_name()] = str(path)
+        yield
+
+    def _starting_database(self) -> Path | None:
+        database = self.settings.database
+        if database is None:
+            return None
+        start = self._workdir / "start.db"
+        if database.file is not None:
+            if not database.file.exists():
+                raise InputError(f"the starting database {database.file} does not exist")
+            return fresh_copy(database.file, start)
+        assert database.seed is not None
+        self.monolith.environment[database.variable] = str(start)
+        self.monolith.call(database.seed.target, str(start))
+        return start
+
+    def _setup_monolith(self) -> None:
+        for call in self.settings.setup:
+            if self.monolith.has_module(call.module):
+                self.monolith.call(call.target, *call.args)
+
+    def _setup_generated(self) -> None:
+        for function in self.app.functions.values():
+            for call in self.settings.setup:
+                self._service.dispatcher.run_in(function, call.target, *call.args)
+
+    def _around(self, workflow: str) -> Callable[[], AbstractContextManager[Any]] | None:
+        call = self.settings.around.get(workflow) or self.settings.around.get("*")
+        if call is None:
+            return None
+        factory: Callable[[], AbstractContextManager[Any]] = self.monolith.load(call.target)
+        return factory
+
+
+def outcome_of(execution: Execution) -> Outcome:
+    """An execution as an outcome: its output, or its error name and message."""
+    if execution.succeeded:
+        return Outcome(value=execution.output)
+    message = execution.cause or ""
+    with suppress(ValueError, AttributeError):
+        message = str(json.loads(message).get("errorMessage", message))
+    return Outcome(error=execution.error or execution.status, message=message)
+
+
+def compare(monolith: Outcome, generated: Outcome) -> tuple[str, ...]:
+    """What differs between the two outcomes, in words (empty when they agree)."""
+    if monolith.failed and generated.failed:
+        if monolith.error != generated.error:
+            return (
+                f"the monolith raised {monolith.error}, the workflow failed with {generated.error}",
+            )
+        return ()
+    if monolith.failed:
+        return (f"the monolith raised {monolith.error}, the workflow succeeded",)
+    if generated.failed:
+        return (f"the monolith returned, the workflow failed with {generated.error}",)
+    if monolith.value != generated.value:
+        return tuple(value_differences(monolith.value, generated.value))
+    return ()
+
+
+def value_differences(left: Any, right: Any, where: str = "$", limit: int = 5) -> list[str]:
+    """The JSON paths where two values differ, with both values (the first few)."""
+    found: list[str] = []
+    _walk(left, right, where, found, limit)
+    return found
+
+
+def _walk(left: Any, right: Any, where: str, found: list[str], limit: int) -> None:
+    if len(found) >= limit or left == right:
+        return
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(set(left) | set(right), key=str):
+            if key not in right:
+                found.append(f"{where}.{key}: only the monolith returns it")
+            elif key not in left:
+                found.append(f"{where}.{key}: only the workflow returns it")
+            else:
+                _walk(left[key], right[key], f"{where}.{key}", found, limit)
+        return
+    if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            _walk(a, b, f"{where}[{index}]", found, limit)
+        return
+    shown = [json.dumps(value, sort_keys=True)[:120] for value in (left, right)]
+    found.append(f"{where}: monolith {shown[0]}, workflow {shown[1]}")
