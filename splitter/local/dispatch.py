@@ -116,7 +116,14 @@ class Dispatcher:
             missing = {"errorType": "ResourceNotFoundException", "errorMessage": function_name}
             return missing, "ResourceNotFoundException"
         with lock():
-            runtime = self.runtime(function)
+            try:
+                runtime = self.runtime(function)
+            except Exception as error:  # the handler's module does not import: Lambda's init error
+                self.runtimes.pop(function.logical_id, None)
+                name = "Runtime.ImportModuleError"
+                module = function.handler.rpartition(".")[0]
+                message = f"Unable to import module '{module}': {error}"
+                return {"errorType": name, "errorMessage": message}, name
             self._count += 1
             context = FakeContext(
                 function_name=function.name,

@@ -307,7 +307,7 @@ def _steps(history: list[dict[str, Any]]) -> Iterator[Step]:
     errors: dict[str, str] = {}
     current: list[str] = []
     for event in history:
-        kind = str(event["type"])
+        kind = str(getattr(event["type"], "value", event["type"]))
         if kind.endswith("StateEntered"):
             details = event["stateEnteredEventDetails"]
             entered[details["name"]] = (

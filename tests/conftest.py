@@ -1,0 +1,54 @@
+"""Shared fixtures: the bank, a small monolith split in three, generated once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from splitter.cli.app import app
+
+FIXTURE = Path(__file__).resolve().parent / "local" / "fixtures" / "bank"
+MONOLITH = FIXTURE / "bank"
+SETTINGS = FIXTURE / "splitter-verify.toml"
+
+
+@pytest.fixture(scope="session")
+def bank_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder where the bank was analyzed with its plan and generated into splitter-out/."""
+    folder = tmp_path_factory.mktemp("bank")
+    plan = (FIXTURE / "splitter-plan.toml").read_text(encoding="utf-8")
+    (folder / "splitter-plan.toml").write_text(f'root = "{MONOLITH}"\n{plan}', encoding="utf-8")
+    runner = CliRunner()
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        for command in (["analyze", str(MONOLITH)], ["generate"]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(cwd)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bank_generated(bank_workdir: Path) -> Path:
+    return bank_workdir / "splitter-out"
+
+
+@pytest.fixture
+def generated_copy(bank_generated: Path, tmp_path: Path) -> Path:
+    """A copy of the generated bank a test may change."""
+    return Path(shutil.copytree(bank_generated, tmp_path / "splitter-out"))
+
+
+@pytest.fixture
+def bank_database(tmp_path: Path) -> Path:
+    """A seeded bank database, built by the fixture's own seed function (no import)."""
+    import runpy
+
+    seed = runpy.run_path(str(MONOLITH / "db.py"))["seed"]
+    return Path(seed(str(tmp_path / "bank.db")))
