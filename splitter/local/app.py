@@ -8,6 +8,7 @@ state machines with the functions each definition names).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,7 +134,8 @@ def load_app(root: Path, parameters: Mapping[str, str] | None = None) -> LocalAp
     """Read the generated application at `root`.
 
     A template parameter takes its value from `parameters` (by name), else from the
-    environment variable it describes (the generator names it in `Description`), else "".
+    environment variable it describes (the generator names it in `Description`), else its
+    default; with none of these, the variables it feeds stay unset.
     """
     template = read_template(root / "template.yaml")
     resources: dict[str, Any] = template["Resources"]
@@ -166,11 +168,15 @@ def load_app(root: Path, parameters: Mapping[str, str] | None = None) -> LocalAp
 
 @dataclass(frozen=True)
 class _Context:
-    parameters: Mapping[str, str]
+    parameters: Mapping[str, str | None]
     function_names: Mapping[str, str]
 
-    def value(self, node: Any) -> str:
-        """The string an intrinsic stands for when the stack is named `local`."""
+    def value(self, node: Any) -> str | None:
+        """The string an intrinsic stands for when the stack is named `local`.
+
+        None for a parameter that has no value: its variable stays unset, so the code's
+        own default applies, as when the monolith runs without it.
+        """
         if isinstance(node, str | int | float):
             return str(node)
         if isinstance(node, dict) and "Ref" in node:
@@ -182,7 +188,7 @@ class _Context:
             text = str(node["Fn::Sub"]).replace("${AWS::StackName}", STACK_NAME)
             text = text.replace("${AWS::Region}", REGION).replace("${AWS::AccountId}", ACCOUNT)
             for name, value in self.parameters.items():
-                text = text.replace("${" + name + "}", value)
+                text = text.replace("${" + name + "}", value or "")
             return text.replace("${AWS::Partition}", "aws")
         if isinstance(node, dict) and "Fn::GetAtt" in node:
             target, attribute = node["Fn::GetAtt"]
@@ -193,8 +199,7 @@ class _Context:
         raise InputError(f"template.yaml holds a value the local runner cannot read: {node!r}")
 
 
-def _parameter_values(template: dict[str, Any], given: Mapping[str, str]) -> dict[str, str]:
-    import os
+def _parameter_values(template: dict[str, Any], given: Mapping[str, str]) -> dict[str, str | None]:
 
     unknown = sorted(set(given) - set(template.get("Parameters", {})))
     if unknown:
@@ -202,11 +207,11 @@ def _parameter_values(template: dict[str, Any], given: Mapping[str, str]) -> dic
             f"template.yaml has no parameter {', '.join(unknown)}",
             hint=f"its parameters are: {', '.join(template.get('Parameters', {})) or 'none'}",
         )
-    values = {}
+    values: dict[str, str | None] = {}
     for name, spec in template.get("Parameters", {}).items():
         variable = str(spec.get("Description", name))
-        default = spec.get("Default", "")
-        values[name] = given.get(name, os.environ.get(variable, str(default)))
+        default = spec.get("Default")
+        values[name] = given.get(name, os.environ.get(variable, default))
     return values
 
 
@@ -231,7 +236,11 @@ def _function(
         code_dir=root / str(properties["CodeUri"]),
         handler=str(properties["Handler"]),
         layer_dirs=tuple(layer_dirs),
-        environment={name: context.value(value) for name, value in variables.items()},
+        environment={
+            name: text
+            for name, value in variables.items()
+            if (text := context.value(value)) is not None
+        },
         memory_mb=int(properties.get("MemorySize", 128)),
         timeout_s=int(properties.get("Timeout", 3)),
     )

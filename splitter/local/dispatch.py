@@ -63,7 +63,11 @@ class FakeContext:
 
 
 class _Sink(io.TextIOBase):
-    """Stands in for stdout while handlers run: their output goes to the current capture."""
+    """Stands in for stdout and stderr while handlers run: output goes to the current capture.
+
+    Loggers that keep the stream they were created with (Powertools binds stdout) keep this
+    sink, so their lines reach the capture of whichever invocation is running.
+    """
 
     def __init__(self) -> None:
         self.buffers: list[io.StringIO] = []
@@ -118,11 +122,11 @@ class Dispatcher:
         with lock():
             try:
                 runtime = self.runtime(function)
-            except Exception as error:  # the handler's module does not import: Lambda's init error
+            except Exception as failure:  # the handler's module does not import: an init error
                 self.runtimes.pop(function.logical_id, None)
                 name = "Runtime.ImportModuleError"
                 module = function.handler.rpartition(".")[0]
-                message = f"Unable to import module '{module}': {error}"
+                message = f"Unable to import module '{module}': {failure}"
                 return {"errorType": name, "errorMessage": message}, name
             self._count += 1
             context = FakeContext(
@@ -167,12 +171,12 @@ class Dispatcher:
     def _captured(self) -> Iterator[io.StringIO]:
         buffer = io.StringIO()
         self._sink.buffers.append(buffer)
-        saved = sys.stdout
-        sys.stdout = self._sink
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = self._sink
         try:
             yield buffer
         finally:
-            sys.stdout = saved
+            sys.stdout, sys.stderr = saved
             self._sink.buffers.pop()
 
     def _route_remote_calls(self, runtime: Runtime) -> None:

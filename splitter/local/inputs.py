@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,26 @@ def derived_cases(
     known: Mapping[str, Sequence[Any]],
     count: int,
     seed: int = 0,
+    bases: Sequence[Mapping[str, Any]] = (),
 ) -> list[Case]:
-    """`count` inputs drawn for the entry point's parameters (fewer if they repeat)."""
+    """`count` distinct inputs drawn for the entry point's parameters.
+
+    Half of them, when `bases` (the given cases' inputs) are known, start from one of those
+    inputs and redraw some of its arguments: inputs that pass the first checks and go deep.
+    """
+    with warnings.catch_warnings():  # hypothesis's advice on strategies is for test authors
+        warnings.simplefilter("ignore")
+        return _derived(workflow, function, known, count, seed, bases)
+
+
+def _derived(
+    workflow: str,
+    function: Callable[..., Any],
+    known: Mapping[str, Sequence[Any]],
+    count: int,
+    seed: int = 0,
+    bases: Sequence[Mapping[str, Any]] = (),
+) -> list[Case]:
     if count <= 0:
         return []
     from hypothesis import HealthCheck, given, settings
@@ -72,14 +91,20 @@ def derived_cases(
     drawn: list[dict[str, Any]] = []
     optional = {p.name for p in parameters_of(function) if p.default is not inspect.Parameter.empty}
 
+    examples = st.fixed_dictionaries(fields)
+    if bases:
+        examples = st.one_of(
+            st.sampled_from(list(bases)).flatmap(lambda base: _varied(base, fields)), examples
+        )
+
     @settings(
-        max_examples=count,
+        max_examples=count * 3,  # repeats are dropped: draw more than needed
         database=None,
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
     @seeded(seed)
-    @given(st.fixed_dictionaries(fields))
+    @given(examples)
     def collect(values: dict[str, Any]) -> None:
         arguments = {}
         for name, value in values.items():
@@ -96,11 +121,25 @@ def derived_cases(
     cases: list[Case] = []
     seen: set[str] = set()
     for arguments in drawn:
+        if len(cases) == count:
+            break
         key = json.dumps(arguments, sort_keys=True)
         if key not in seen:
             seen.add(key)
             cases.append(Case(workflow, arguments, f"derived {len(cases) + 1}", "derived"))
     return cases
+
+
+def _varied(base: Mapping[str, Any], fields: Mapping[str, Any]) -> Any:
+    """Inputs like `base`, each argument kept or redrawn."""
+    from hypothesis import strategies as st
+
+    return st.fixed_dictionaries(
+        {
+            name: st.one_of(st.just(base[name]), strategy) if name in base else strategy
+            for name, strategy in fields.items()
+        }
+    )
 
 
 def _argument(parameter: inspect.Parameter, hint: Any, known: Sequence[Any]) -> Any:

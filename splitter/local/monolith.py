@@ -8,10 +8,11 @@ imports or runs it.
 from __future__ import annotations
 
 import inspect
+import io
 import json
 import typing
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,8 @@ def call_entry(
     around: Callable[[], AbstractContextManager[Any]] | None = None,
 ) -> Outcome:
     """Call the entry point on a JSON input inside its runtime; any exception is an outcome."""
-    with runtime.active():
+    output = io.StringIO()  # what the code prints or logs is not part of the comparison
+    with runtime.active(), redirect_stdout(output), redirect_stderr(output):
         try:
             with around() if around is not None else nullcontext():
                 result = function(**decode_arguments(function, given))

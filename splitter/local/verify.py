@@ -184,8 +184,13 @@ class Verifier:
         given = [case for case in self.settings.cases if case.workflow == workflow]
         events = example_events(self.app.root, workflow)
         function = self._entry(entry)
+        bases = [
+            case.input
+            for case in [*given, *events]
+            if all(value is not None for value in case.input.values())
+        ]
         derived = derived_cases(
-            workflow, function, known_values([*given, *events]), self.examples, self.seed
+            workflow, function, known_values([*given, *events]), self.examples, self.seed, bases
         )
         cases, seen = [], set()
         for case in [*events, *given, *derived]:
