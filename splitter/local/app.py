@@ -28,7 +28,11 @@ _STATE_MACHINE_TYPE = "AWS::Serverless::StateMachine"
 
 @dataclass(frozen=True)
 class LocalFunction:
-    """One Lambda function: where its code is and what its process is given."""
+    """One Lambda function: where its code is and what its process is given.
+
+    `variables` are all the environment variables the template declares for it; those whose
+    value is unknown locally are missing from `environment`.
+    """
 
     logical_id: str
     name: str
@@ -36,6 +40,7 @@ class LocalFunction:
     handler: str
     layer_dirs: tuple[Path, ...]
     environment: Mapping[str, str] = field(default_factory=dict)
+    variables: frozenset[str] = frozenset()
     memory_mb: int = 128
     timeout_s: int = 3
 
@@ -241,6 +246,7 @@ def _function(
             for name, value in variables.items()
             if (text := context.value(value)) is not None
         },
+        variables=frozenset(variables),
         memory_mb=int(properties.get("MemorySize", 128)),
         timeout_s=int(properties.get("Timeout", 3)),
     )

@@ -197,7 +197,7 @@ class Dispatcher:
 
 
 def _overridden(function: LocalFunction, variables: dict[str, str]) -> dict[str, str]:
-    return {name: value for name, value in variables.items() if name in function.environment}
+    return {name: value for name, value in variables.items() if name in function.variables}
 
 
 def _call(handler: Callable[[Any, Any], Any], payload: Any, context: Any) -> tuple[Any, str | None]:

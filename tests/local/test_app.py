@@ -53,3 +53,12 @@ def test_unknown_parameter_and_missing_template_are_input_errors(
     with pytest.raises(InputError, match=r"no template\.yaml") as caught:
         load_app(tmp_path)
     assert "splitter generate" in caught.value.hint
+
+
+def test_a_parameter_with_no_value_leaves_its_variable_unset(
+    bank_generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BANK_DB_PATH", raising=False)
+    ledger = load_app(bank_generated).functions["LedgerFunction"]
+    assert "BANK_DB_PATH" not in ledger.environment  # the code's own default applies
+    assert "BANK_DB_PATH" in ledger.variables
