@@ -52,3 +52,22 @@ def bank_database(tmp_path: Path) -> Path:
 
     seed = runpy.run_path(str(MONOLITH / "db.py"))["seed"]
     return Path(seed(str(tmp_path / "bank.db")))
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_monolith"
+
+
+@pytest.fixture(scope="session")
+def sample_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder where the sample monolith was analyzed and generated into splitter-out/."""
+    folder = tmp_path_factory.mktemp("sample")
+    runner = CliRunner()
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        for command in (["analyze", str(SAMPLE)], ["generate"]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 0, result.output
+    finally:
+        os.chdir(cwd)
+    return folder

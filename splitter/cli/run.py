@@ -17,7 +17,11 @@ DEFAULT_GENERATED = Path("splitter-out")
 
 
 def run(
-    workflow: str = typer.Argument(..., help="The workflow to execute (its state machine's name)."),
+    workflow: str = typer.Argument(
+        ...,
+        help="The workflow to execute (its state machine's name), or an entry point that one "
+        "function serves.",
+    ),
     input: str = typer.Option(
         "{}", "--input", "-i", help="The execution input: JSON, or @FILE to read it from a file."
     ),

@@ -82,6 +82,7 @@ def print_verification(result: Verification) -> None:
         colour = "green" if workflow.equivalent else "red"
         verdict = "equivalent" if workflow.equivalent else f"{len(workflow.differing)} differ"
         outside = f", {len(workflow.outside)} outside its signature" if workflow.outside else ""
+        outside += ", one function" if workflow.kind == "one function" else ""
         stdout.print(
             f"[{colour}]{workflow.workflow:<24}[/] {len(workflow.cases):>4} inputs "
             f"({workflow.error_paths} error paths{outside})  [{colour}]{verdict}[/]"

@@ -57,6 +57,7 @@ def report_json(
         "root": plan.root,
         "workflows": [_workflow(t) for t in translations],
         "operations_without_workflow": list(operations_only),
+        "entry_operations": _entry_operations(operations_only, carried),
         "remote_calls": [
             {
                 "caller": call.caller,
@@ -69,6 +70,23 @@ def report_json(
         ],
         "notes": [*notes, *carried.notes],
     }
+
+
+def _entry_operations(entries: Sequence[str], carried: CarriedCode) -> list[dict[str, str]]:
+    """For each entry point served by one function: the service and operation that serve it."""
+    served = {
+        operation.function: operation
+        for operations in carried.operations.values()
+        for operation in operations
+    }
+    found = []
+    for entry in entries:
+        operation = served.get(entry)
+        if operation is not None:
+            found.append(
+                {"entry": entry, "service": operation.service, "operation": operation.name}
+            )
+    return found
 
 
 def _workflow(translation: WorkflowTranslation) -> dict[str, Any]:

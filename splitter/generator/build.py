@@ -39,7 +39,13 @@ from splitter.generator.deployment import (
     pascal_name,
     state_machine_spec,
 )
-from splitter.generator.glue_module import GLUE_MODULE, glue_handler, render_glue_module
+from splitter.generator.glue_module import (
+    GLUE_MODULE,
+    ResultType,
+    glue_handler,
+    render_glue_module,
+    typed_glue,
+)
 from splitter.generator.orchestration import find_orchestration, internal_callees
 from splitter.generator.sam import render_template
 from splitter.generator.workflow_model import GlueStep, WorkflowTranslation
@@ -108,6 +114,9 @@ def generate_app(
         extra_operations=extra,
         glue_services=sorted(glue),
     )
+    results = _result_types(carried)
+    translations = [typed_glue(translation, results) for translation in translations]
+    glue = _glue_by_service(translations)
     machines = {t.workflow: _for_granularity(t, options.granularity) for t in translations}
     files = [*carried.files, *_glue_files(glue), *_machine_files(machines)]
     model = _deployment(plan, analysis, carried, machines, options, glue)
@@ -184,6 +193,7 @@ def _translate(
             analysis,
             assignment,
             found.owner,
+            transaction=found.function in analysis.transactional,
         )
         translations.append(translation)
         if translation.failed:
@@ -213,6 +223,18 @@ def _extra_operations(
     for function in operations_only:
         extra[assignment[function]].append(function)
     return {service: sorted(set(functions)) for service, functions in extra.items()}
+
+
+def _result_types(carried: CarriedCode) -> dict[str, ResultType]:
+    """Function -> its return annotation, for the operations whose results can be rebuilt."""
+    return {
+        op.function: ResultType(
+            op.returns, tuple(sorted(carried.result_types[op.function].items()))
+        )
+        for operations in carried.operations.values()
+        for op in operations
+        if op.function in carried.result_types
+    }
 
 
 def _glue_by_service(translations: Sequence[WorkflowTranslation]) -> dict[str, list[GlueStep]]:

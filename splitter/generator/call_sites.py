@@ -64,6 +64,14 @@ class CallSites:
                 return name
         return None
 
+    def external(self, call: ast.Call) -> str | None:
+        """The library function (`flask.jsonify`) `call` reaches, per the analysis."""
+        wanted = self._called_names(call.func)
+        for site in self.calls.get(call.lineno, ()):
+            if site.target == "external" and site.callee.rpartition(".")[2] in wanted:
+                return site.callee
+        return None
+
     def _called_names(self, func: ast.expr) -> set[str]:
         if isinstance(func, ast.Attribute):
             return {func.attr}

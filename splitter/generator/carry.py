@@ -25,6 +25,7 @@ from splitter.generator.handlers import (
     RemoteCode,
     ServiceCode,
     client_names,
+    decodable_results,
     render_handlers,
     render_layer_requirements,
     render_remote,
@@ -77,6 +78,9 @@ class CarriedCode:
     operations: Mapping[str, tuple[Operation, ...]] = field(default_factory=dict)
     remote_calls: tuple[RemoteCall, ...] = ()
     notes: tuple[str, ...] = ()
+    result_types: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Function -> imports (name -> module) of its return annotation, for the operations
+    whose results any service can rebuild (`handlers.decodable`)."""
 
     def file(self, path: str) -> GeneratedFile | None:
         return next((f for f in self.files if f.path == path), None)
@@ -140,6 +144,7 @@ def carry_services(
         operations={s.name: operations.get(s.name, ()) for s in plan.services},
         remote_calls=remote_calls,
         notes=tuple(dict.fromkeys(notes)),
+        result_types=decodable_results(operations, facts, layer),
     )
 
 
@@ -311,7 +316,7 @@ class _Build:
             name: clients[qualname] for name, qualname in kept.remote.items() if qualname in clients
         }
         style = CopyStyle(
-            header=_header(facts.path, owner, kept.mode),
+            header=_header(facts.path, owner, "partial" if kept.unavailable else kept.mode),
             clients=bound,
             extend_path=module in self.split,
         )
@@ -332,7 +337,12 @@ def tree_notes(
 ) -> list[str]:
     """Classes carried to several places, code in no plan section, statements left out,
     service code the layer would need."""
-    places: dict[str, dict[str, set[str]]] = {"copied": {}, "split": {}, "unplanned": {}}
+    places: dict[str, dict[str, set[str]]] = {
+        "copied": {},
+        "lent": {},
+        "split": {},
+        "unplanned": {},
+    }
     dropped: dict[tuple[str, int], set[str]] = {}
     notes = []
     for tree in [layer, *trees.values()]:
@@ -344,16 +354,26 @@ def tree_notes(
             for index in kept.dropped:
                 line = facts[kept.module].statements[index].line
                 dropped.setdefault((facts[kept.module].path, line), set()).add(label)
-            notes += [_unavailable(qualname) for qualname in kept.unavailable]
+            notes += [_unavailable(*pair) for pair in kept.unavailable]
     return notes + _placement_notes(places, dropped)
 
 
-def _unavailable(qualname: str) -> str:
-    return f"the shared layer needs {qualname}, which a service owns: layer code calling it fails"
+def _unavailable(qualname: str, cause: str) -> str:
+    if qualname == cause:
+        return (
+            f"shared code needs {qualname}, which a service owns: the shared layer leaves it "
+            "out; the services that use this shared code carry it and call its owner"
+        )
+    return (
+        f"shared {qualname} needs {cause}, which a service owns: the shared layer leaves it "
+        "out; each service that uses it carries its own copy"
+    )
 
 
 _PLACEMENT = {
     "copied": "class {q} of another service is copied into {where}: each copy runs on its own",
+    "lent": "function {q} of another service is copied into {where}: shared code calls it and "
+    "it uses no table, each copy runs on its own",
     "split": "class {q} has methods in {where}: each carries the whole class and runs its own",
     "unplanned": "{q} is in no section of the plan: copied into {where}",
 }

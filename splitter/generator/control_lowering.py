@@ -104,6 +104,10 @@ def _only_service_receivers(
     return all(id(name) in receivers for name in uses)
 
 
+JSON_RESPONSES = frozenset({"flask.jsonify", "flask.json.jsonify"})
+"""Web framework functions wrapping a value in a JSON response."""
+
+
 class WorkflowLowering(StatementLowering):
     """The whole entry function, block by block."""
 
@@ -254,10 +258,10 @@ class WorkflowLowering(StatementLowering):
         )
         body = self.block(statement.body, inner)
         store = None
+        listed = "And".join(pascal_case(n) for n in plan.collected[:3])
+        gather = self.namer.name("Gather" + listed) if plan.collected else ""
         if len(plan.collected) > 1:
-            store = self.namer.name(
-                "Store" + "And".join(pascal_case(n) for n in plan.collected[:3])
-            )
+            store = self.namer.name("Store" + listed)
         comment = self.comment(statement, statement.iter.end_lineno)
         builder.add(
             MapStepIR(
@@ -270,6 +274,7 @@ class WorkflowLowering(StatementLowering):
                 body,
                 end,
                 store,
+                gather,
             )
         )
 
@@ -364,7 +369,7 @@ class WorkflowLowering(StatementLowering):
     # ----------------------------------------------------------------- return
 
     def return_statement(self, statement: ast.Return, builder: StepBuilder, scope: Scope) -> None:
-        value = statement.value
+        value = self._response_body(statement)
         template: Template | None = None
         if isinstance(value, ast.Call) and self.sites.service_call(value) is not None:
             temp = self.temp_name("result")
@@ -375,6 +380,25 @@ class WorkflowLowering(StatementLowering):
             template = hoisting_template(value, scope.names, hoist, "result")
         name = builder.allocate("Return")
         builder.add(ReturnStepIR(name, self.comment(statement), template))
+
+    def _response_body(self, statement: ast.Return) -> ast.expr | None:
+        """What a web view's `return jsonify(body)` (or `jsonify(body), status`) returns in a
+        Lambda: `body` itself, since a Lambda's result is JSON already."""
+        value = statement.value
+        if value is None:
+            return None
+        response = value.elts[0] if isinstance(value, ast.Tuple) and value.elts else value
+        if not isinstance(response, ast.Call) or response.keywords or len(response.args) != 1:
+            return value
+        if self.sites.external(response) not in JSON_RESPONSES:
+            return value
+        dropped = " (the status code is left out)" if response is not value else ""
+        self.note(
+            statement.lineno,
+            f"`{ast.unparse(value)}` returns {ast.unparse(response.args[0])} itself: a Lambda's "
+            f"result is JSON already{dropped}",
+        )
+        return response.args[0]
 
 
 def _is_text(statement: ast.stmt) -> bool:

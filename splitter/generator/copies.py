@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -49,18 +49,68 @@ def render_copy(facts: ModuleFacts, kept: KeptModule, style: CopyStyle) -> str:
 
 def _kept_body(facts: ModuleFacts, kept: KeptModule) -> list[Statement]:
     body: list[Statement] = []
+    dead = facts.used - kept.names
     for statement in facts.statements:
         if statement.index not in kept.statements:
             continue
         node = facts.tree.body[statement.index]
         trimmed: Statement | None = node
         if statement.kind == "import" and not statement.star:
-            trimmed = _trim_import(node, kept.needed)
+            trimmed = _trim_import(node, kept.needed.__contains__)
         elif "__all__" in statement.binds:
             trimmed = _filter_all(node, kept.names)
+        elif statement.kind == "other" and statement.binds & dead:
+            trimmed = _without_dead_imports(node, dead)
         if trimmed is not None:
             body.append(trimmed)
     return body
+
+
+def _without_dead_imports(node: Statement, dead: frozenset[str]) -> Statement:
+    """`node` without the imports nested in it (under `if`, `try`, `with`) that bind only
+    names of `dead`: names the monolith's other statements used, none of which is kept."""
+    trimmed = node.visit(_DeadImports(dead))
+    assert isinstance(trimmed, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+    return trimmed
+
+
+class _DeadImports(cst.CSTTransformer):
+    """Drops import aliases that bind a dead name at module level; function and class
+    bodies bind names of their own and are left as they are."""
+
+    def __init__(self, dead: frozenset[str]) -> None:
+        super().__init__()
+        self.dead = dead
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body: list[cst.BaseStatement] = []
+        carried: Sequence[cst.EmptyLine] | None = None
+        for node in updated_node.body:
+            assert isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+            if carried is not None:
+                # the next statement takes the place, and the leading lines, of a removed one
+                comments = [line for line in node.leading_lines if line.comment is not None]
+                node = node.with_changes(leading_lines=[*carried, *comments])
+            trimmed = self._trimmed(node)
+            carried = node.leading_lines if trimmed is None else None
+            if trimmed is not None:
+                body.append(trimmed)
+        return updated_node.with_changes(body=body)
+
+    def _trimmed(self, node: Statement) -> Statement | None:
+        if not isinstance(node, cst.SimpleStatementLine) or not any(
+            isinstance(s, cst.Import | cst.ImportFrom) for s in node.body
+        ):
+            return node
+        return _trim_import(node, lambda name: name not in self.dead)
 
 
 def _imports_submodules(facts: ModuleFacts, kept: KeptModule) -> bool:
@@ -176,8 +226,8 @@ def _module_text(node: cst.ImportFrom) -> str:
     return dotted(node.module) if node.module is not None else ""
 
 
-def _trim_import(node: Statement, needed: frozenset[str]) -> Statement | None:
-    """The import line with only the aliases whose bound name is still needed."""
+def _trim_import(node: Statement, keeps: Callable[[str], bool]) -> Statement | None:
+    """The import line with only the aliases whose bound name `keeps` accepts."""
     assert isinstance(node, cst.SimpleStatementLine)
     kept: list[cst.BaseSmallStatement] = []
     for small in node.body:
@@ -188,7 +238,7 @@ def _trim_import(node: Statement, needed: frozenset[str]) -> Statement | None:
         ):
             kept.append(small)
         else:
-            aliases = [a for a in small.names if _bound(a) in needed]
+            aliases = [a for a in small.names if keeps(_bound(a))]
             if aliases:
                 kept.append(small.with_changes(names=_with_commas(aliases, small.names[-1])))
     if not kept:

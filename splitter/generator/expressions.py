@@ -80,6 +80,22 @@ def variable_path(name: str) -> Path:
     return Path("$.vars").key(name).key("value")
 
 
+def variable_at(path: str | None) -> str:
+    """The variable whose `{"value": ...}` a result path `$.vars.<name>` writes; "" for any
+    other path (a list's appended item, the discarded result)."""
+    prefix = "$.vars"
+    if path is None or not path.startswith(prefix):
+        return ""
+    key = path[len(prefix) :]
+    if key.startswith("."):
+        name = key[1:]
+    elif key.startswith("['") and key.endswith("']"):
+        name = key[2:-2].replace("\\'", "'").replace("\\\\", "\\")
+    else:
+        return ""
+    return name if Path(prefix).key(name).path == path else ""
+
+
 def constant(node: ast.expr) -> Any:
     """The JSON value of a literal (`_NO_CONSTANT` when `node` is not one)."""
     if isinstance(node, ast.Constant):

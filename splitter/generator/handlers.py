@@ -104,6 +104,7 @@ def render_handlers(code: ServiceCode) -> tuple[str, tuple[str, ...]]:
         operations=views,
         imports=imports.lines(),
         typed=any(view.typed for view in views),
+        web=any(view.web for view in views),
         optional=any("NotRequired[" in field for view in views for field in view.fields),
         glue=code.glue,
     )
@@ -124,6 +125,8 @@ class _HandlerView:
     fields: tuple[str, ...]
     prelude: tuple[str, ...]
     call: str
+    web: bool = False
+    """A web view answering with `jsonify`: run in an application, answer with its body."""
 
     @classmethod
     def build(
@@ -133,19 +136,53 @@ class _HandlerView:
         typed = op.call != "opaque"
         fields = tuple(_field(p, op, code, imports, notes) for p in op.parameters)
         prelude, call = _call(op, target)
-        where = f"{op.path}:{op.line}" if op.path else "generated"
         return cls(
             name=op.name,
             function=op.function,
             handler=f"handle_{op.name}",
-            docstring=f"Serve {op.function} ({where}).",
+            docstring=_handler_docstring(op),
             typed=typed,
             arguments_class=imports.reserve(_pascal(op.name) + "Arguments"),
             adapter=imports.reserve(f"{op.name.upper()}_ARGUMENTS"),
             fields=fields,
             prelude=prelude,
             call=call,
+            web=_web_view(op, code),
         )
+
+
+_WEB_RESPONSES = frozenset({"jsonify", "make_response"})
+"""Flask functions that need an application to build a response."""
+
+
+def _web_view(op: Operation, code: ServiceCode) -> bool:
+    """Whether the operation's function builds a Flask response (`jsonify`, ...)."""
+    facts = code.facts.get(op.module)
+    if facts is None or op.call != "function":
+        return False
+    name = op.function.rpartition(".")[2]
+    uses = {
+        used for s in facts.statements if s.kind == "function" and s.name == name for used in s.uses
+    }
+    return any(
+        imported.bound in uses and imported.module == "flask" and imported.name in _WEB_RESPONSES
+        for imported in facts.imports
+    )
+
+
+_DOCSTRING_ROOM = 110
+"""Characters a handler's one-line docstring may hold: the line stays within 120."""
+
+
+def _handler_docstring(op: Operation) -> str:
+    """Where the served function comes from; the module is left out when the path names it
+    and the full line would be too long."""
+    if not op.path:
+        return f"Serve {op.function} (generated)."
+    full = f"Serve {op.function} ({op.path}:{op.line})."
+    if len(full) <= _DOCSTRING_ROOM:
+        return full
+    return f"Serve {op.function.removeprefix(op.module + '.')} ({op.path}:{op.line})."
 
 
 def _pascal(name: str) -> str:
@@ -322,6 +359,21 @@ def decodable(
             return None
         needed[name] = module
     return needed
+
+
+def decodable_results(
+    operations: Mapping[str, Sequence[Operation]],
+    facts: Mapping[str, ModuleFacts],
+    layer: TreePlan,
+) -> dict[str, dict[str, str]]:
+    """Function -> the imports `decodable` finds, for every operation whose result can be."""
+    found = {}
+    for service in sorted(operations):
+        for op in operations[service]:
+            needed = decodable(op, facts, layer)
+            if needed is not None:
+                found[op.function] = needed
+    return found
 
 
 _REMOTE_NAMES = frozenset(

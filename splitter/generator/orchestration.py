@@ -17,10 +17,16 @@ def orchestrating_function(entry: str, analysis: Analysis, assignment: Mapping[s
 
     An entry point is often a thin adapter (an HTTP route reading the request, calling one
     function, shaping the response). While the function makes exactly one internal call to
-    code outside the shared library, that callee is the one doing the work: descend to it.
+    code outside the shared library, and does no work of its own on data (it reads or writes
+    no table, writes no module state, opens no transaction), that callee is the one doing the
+    work: descend to it. A function that works on data is the workflow itself, even when it
+    calls one other function: descending would leave its own work out of the workflow.
     """
+    working = _working_on_data(analysis)
     current = entry
     for _ in range(_MAX_DEPTH):
+        if current in working:
+            return current
         callees = {
             call.callee
             for call in analysis.calls
@@ -33,6 +39,13 @@ def orchestrating_function(entry: str, analysis: Analysis, assignment: Mapping[s
             return current
         current = callees.pop()
     return current
+
+
+def _working_on_data(analysis: Analysis) -> set[str]:
+    """Functions that read or write a table, write module state, or open a transaction."""
+    found = {use.function for use in analysis.tables if use.mode in ("read", "write")}
+    found |= {use.function for use in analysis.state if use.mode == "write"}
+    return found | set(analysis.transactional)
 
 
 @dataclass(frozen=True)

@@ -165,9 +165,11 @@ class StateEmitter:
             result_selector=selector,
             result_path=result_path,
             catchers=frame.catchers,
-            next=step.store or after,
+            next=step.gather or step.store or after,
         )
         out.append((step.name, state))
+        if step.gather:
+            out.append((step.gather, _gather(step.collected, step.store or after)))
         if step.store:
             out.append((step.store, _store(step.collected, after, frame)))
 
@@ -216,14 +218,37 @@ def _store(names: tuple[str, ...], after: str, frame: Frame) -> PassState:
 
 
 def _collected_result(collected: tuple[str, ...]) -> tuple[ObjectTemplate | None, str | None]:
-    def gathered(name: str) -> ObjectTemplate:
-        return ObjectTemplate((("value", Path(f"$[*]{path_key(name)}.value", definite=False)),))
+    """Each list's appended items, still wrapped, from the iterations that appended one.
+
+    `$[*].<list>` ends at a field of each array element, which every JSONPath engine returns
+    as an array however many elements match; `$[*].<list>.value` would not (a single match
+    comes back as the item itself in some), so the wrappers are taken off by `_gather`.
+    """
+
+    def wrapped(name: str) -> ObjectTemplate:
+        return ObjectTemplate((("value", Path(f"$[*]{path_key(name)}", definite=False)),))
 
     if not collected:
         return None, None
     if len(collected) == 1:
-        return gathered(collected[0]), "$.vars" + path_key(collected[0])
-    return ObjectTemplate(tuple((name, gathered(name)) for name in collected)), ASSIGNED_PATH
+        return wrapped(collected[0]), "$.vars" + path_key(collected[0])
+    return ObjectTemplate(tuple((name, wrapped(name)) for name in collected)), ASSIGNED_PATH
+
+
+def _gather(collected: tuple[str, ...], after: str) -> PassState:
+    """The items of each collected list out of their `{"value": ...}` wrappers, in order."""
+
+    def unwrapped(base: str, name: str) -> ObjectTemplate:
+        path = Path(f"{base}{path_key(name)}.value[*].value", definite=False)
+        return ObjectTemplate((("value", path),))
+
+    comment = f"Takes the items of {', '.join(collected)} out of their wrappers."
+    if len(collected) == 1:
+        name = collected[0]
+        target = "$.vars" + path_key(name)
+        return PassState(comment, after, parameters=unwrapped("$.vars", name), result_path=target)
+    fields = tuple((name, unwrapped(ASSIGNED_PATH, name)) for name in collected)
+    return PassState(comment, after, parameters=ObjectTemplate(fields), result_path=ASSIGNED_PATH)
 
 
 def _item_selector(step: MapStepIR) -> ObjectTemplate:

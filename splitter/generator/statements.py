@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import libcst as cst
@@ -14,8 +14,6 @@ from libcst.metadata import (
     GlobalScope,
     ImportAssignment,
     MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
     Scope,
     ScopeProvider,
 )
@@ -79,6 +77,8 @@ class ModuleFacts:
     references: tuple[Reference, ...]
     external: tuple[Reference, ...]
     unresolved: frozenset[int]
+    used: frozenset[str] = frozenset()
+    """Module-level names some top-level statement uses."""
 
     def bindings(self, name: str) -> tuple[Statement, ...]:
         """The top-level statements that bind `name`, in source order."""
@@ -107,16 +107,18 @@ def read_module(
     """
     tree = cst.parse_module(text)
     reader = _Reader(tree, module, is_package, known)
+    statements = reader.statements()
     return ModuleFacts(
         module=module,
         path=path,
         is_package=is_package,
         tree=tree,
-        statements=reader.statements(),
+        statements=statements,
         imports=tuple(reader.imports),
         references=tuple(reader.references),
         external=tuple(reader.external),
         unresolved=frozenset(reader.unresolved),
+        used=frozenset().union(*(s.uses for s in statements)),
     )
 
 
@@ -159,13 +161,12 @@ class _Reader:
         self.module = module
         self.is_package = is_package
         self.known = known
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        wrapper.resolve_many([ScopeProvider, ParentNodeProvider, PositionProvider])  # one walk
-        self.scopes = wrapper.resolve(ScopeProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
-        self.positions = wrapper.resolve(PositionProvider)
+        # scopes are the one libcst metadata needed: statements and lines come from one plain
+        # walk of the tree and from its code, several times faster than their providers
+        self.scopes = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(ScopeProvider)
         self.body = tree.body
-        self.index_of = {id(node): i for i, node in enumerate(tree.body)}
+        self.lines = statement_lines(tree)
+        self.index_of, self.attribute_of, self.augmented = _index_nodes(tree.body)
         self.global_scope = next(s for s in self.scopes.values() if isinstance(s, GlobalScope))
         self.binds: dict[int, set[str]] = {i: set() for i in range(len(tree.body))}
         self.uses: dict[int, set[str]] = {i: set() for i in range(len(tree.body))}
@@ -177,8 +178,6 @@ class _Reader:
         self._read()
 
     def statement_of(self, node: cst.CSTNode) -> int:
-        while id(node) not in self.index_of:
-            node = self.parents[node]
         return self.index_of[id(node)]
 
     def _all_scopes(self) -> Iterator[Scope]:
@@ -193,12 +192,19 @@ class _Reader:
             for assignment in scope.assignments:
                 if isinstance(assignment, ImportAssignment):
                     self._read_import(assignment, scope)
-                elif isinstance(assignment, Assignment) and self._binds_globally(assignment):
-                    self.binds[self.statement_of(assignment.node)].add(assignment.name)
+                elif isinstance(assignment, Assignment):
+                    self._read_assignment(assignment)
             for access in scope.accesses:
                 self._read_access(access)
         for index, node in enumerate(self.body):
             self._read_star(index, node)
+
+    def _read_assignment(self, assignment: Assignment) -> None:
+        if self._binds_globally(assignment):
+            self.binds[self.statement_of(assignment.node)].add(assignment.name)
+        if assignment.scope is self.global_scope and id(assignment.node) in self.augmented:
+            # `x += 1` reads the module's `x` too, which libcst does not count as an access
+            self.uses[self.statement_of(assignment.node)].add(assignment.name)
 
     def _binds_globally(self, assignment: Assignment) -> bool:
         """Bound by module-level code, not by a function declaring the name `global`."""
@@ -274,11 +280,11 @@ class _Reader:
     def _read_module_use(self, access: Access, module: str, alias: str) -> None:
         node: cst.CSTNode = access.node
         chain: list[str] = []
-        parent = self.parents.get(node)
-        while isinstance(parent, cst.Attribute) and parent.value is node:
+        parent = self.attribute_of.get(id(node))
+        while parent is not None:
             chain.append(parent.attr.value)
             node = parent
-            parent = self.parents.get(node)
+            parent = self.attribute_of.get(id(node))
         start = module
         if isinstance(access.node, cst.Attribute):
             start = dotted(access.node) if dotted(access.node) in self.known else module
@@ -305,13 +311,65 @@ class _Reader:
                     index=index,
                     kind=kind,
                     name=name,
-                    line=self.positions[node].start.line,
+                    line=self.lines[index],
                     binds=frozenset(self.binds[index]),
                     uses=frozenset(self.uses[index]),
                     star=_is_star(node),
                 )
             )
         return tuple(found)
+
+
+def statement_lines(tree: cst.Module) -> list[int]:
+    """The line each top-level statement starts on, as libcst's `PositionProvider` gives it
+    (a decorated definition starts at `def` or `class`)."""
+    line = 1 + sum(tree.code_for_node(empty).count("\n") for empty in tree.header)
+    found = []
+    for node in tree.body:
+        start = line + len(node.leading_lines)
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            start += sum(tree.code_for_node(d).count("\n") for d in node.decorators)
+            start += len(node.lines_after_decorators)
+        found.append(start)
+        line += tree.code_for_node(node).count("\n")
+    return found
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _index_nodes(
+    body: Sequence[cst.BaseStatement],
+) -> tuple[dict[int, int], dict[int, cst.Attribute], set[int]]:
+    """By node id: the index of the top-level statement of every node under one; the
+    attribute of every node that is an attribute's object (`a` -> `a.b`); the targets of
+    augmented assignments (`x` of `x += 1`)."""
+    index_of: dict[int, int] = {}
+    attribute_of: dict[int, cst.Attribute] = {}
+    augmented: set[int] = set()
+    for index, statement in enumerate(body):
+        stack: list[cst.CSTNode] = [statement]
+        while stack:
+            node = stack.pop()
+            index_of[id(node)] = index
+            if isinstance(node, cst.Attribute):
+                attribute_of[id(node.value)] = node
+            elif isinstance(node, cst.AugAssign):
+                augmented.add(id(node.target))
+            stack.extend(_children(node))
+    return index_of, attribute_of, augmented
+
+
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            yield from (item for item in value if isinstance(item, cst.CSTNode))
 
 
 def _as_text(asname: cst.AsName) -> str:

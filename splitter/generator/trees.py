@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from splitter.analyzer.model import Analysis
+from splitter.generator.dependents import dependents, statement_needs
 from splitter.generator.statements import ModuleFacts, Reference, Statement
 from splitter.planner.assignment import SHARED, assign_functions
 from splitter.planner.plan import Plan
@@ -26,10 +28,12 @@ Mode = Literal["partial", "whole", "init"]
 
 @dataclass(frozen=True)
 class Ownership:
-    """Who owns each top-level function and class of the monolith under a plan."""
+    """Who owns each top-level function and class of the monolith under a plan, and which
+    functions use data (a table, or module state they write)."""
 
     functions: Mapping[str, str]
     classes: Mapping[str, frozenset[str]]
+    data: frozenset[str] = frozenset()
 
     def owners(self, module: str, statement: Statement) -> frozenset[str]:
         """The services (or `SHARED`) owning a function or class statement; empty if none."""
@@ -67,6 +71,10 @@ def build_ownership(plan: Plan, analysis: Analysis) -> Ownership:
             if f.qualname in assignment
         },
         classes={name: frozenset(owners) for name, owners in classes.items()},
+        data=frozenset(
+            [use.function for use in analysis.tables]
+            + [use.function for use in analysis.state if use.mode == "write"]
+        ),
     )
 
 
@@ -81,9 +89,11 @@ class KeptModule:
 
     `needed` holds the top-level names the copy binds; `remote` maps the names bound to another
     service's function to that function; `copied` lists classes of other services kept whole,
-    `split` classes whose methods belong to several services;
-    `unavailable` names the layer needs that only a service has; `dropped` holds module-level
-    statements left out because they use names the copy does not keep.
+    `split` classes whose methods belong to several services; `lent` functions of a service
+    that use no data, copied because the layer's code calls them;
+    `unavailable` pairs each name the layer leaves out, because its code needs a function of a
+    service that uses data, with that function; `dropped` holds module-level statements left
+    out because they use names the copy does not keep.
     """
 
     module: str
@@ -92,9 +102,10 @@ class KeptModule:
     needed: frozenset[str]
     remote: Mapping[str, str] = field(default_factory=dict)
     copied: tuple[str, ...] = ()
+    lent: tuple[str, ...] = ()
     split: tuple[str, ...] = ()
     unplanned: tuple[str, ...] = ()
-    unavailable: tuple[str, ...] = ()
+    unavailable: tuple[tuple[str, str], ...] = ()
     dropped: tuple[int, ...] = ()
     references: tuple[Reference, ...] = ()
     external: tuple[str, ...] = ()
@@ -118,6 +129,13 @@ class Planner:
     def __init__(self, facts: Mapping[str, ModuleFacts], ownership: Ownership) -> None:
         self.facts = facts
         self.ownership = ownership
+        self.service_bound = dependents(facts, _data_functions(facts, ownership))
+        """Names the layer cannot hold -> the function of a service using data each needs."""
+
+    def needs_a_service(self, module: str, statement: Statement) -> bool:
+        """Whether a statement that binds nothing needs a function of a service using data."""
+        needs = statement_needs(self.facts[module], statement, None)
+        return any(name in self.service_bound for name in needs)
 
     def plan_tree(self, owner: str, base: TreePlan | None = None) -> TreePlan:
         """Keep what `owner` owns and what that needs, module by module, until stable."""
@@ -201,13 +219,33 @@ class Planner:
     def _keep(
         self, owner: str, module: str, required: set[str], base: TreePlan | None
     ) -> KeptModule:
-        extra = set(base.modules[module].needed) if base and module in base.modules else set()
+        layer = base.modules.get(module) if base else None
+        extra = set(layer.needed) if layer else set()
         keeper = _Keeper(self, owner, self.facts[module], self.mode(owner, module))
+        keeper.lending = frozenset(layer.lent) if layer else frozenset()
         return keeper.keep(required | extra)
 
 
 def _allowed(owner: str) -> frozenset[str]:
     return frozenset({owner, SHARED})
+
+
+def _data_functions(
+    facts: Mapping[str, ModuleFacts], ownership: Ownership
+) -> list[tuple[str, str]]:
+    """(module, name) of every top-level function a service owns that uses data."""
+    return [
+        (module, statement.name)
+        for module, fact in facts.items()
+        for statement in fact.statements
+        if statement.kind == "function"
+        and f"{module}.{statement.name}" in ownership.data
+        and _foreign_to_layer(ownership.owners(module, statement))
+    ]
+
+
+def _foreign_to_layer(owners: frozenset[str]) -> bool:
+    return bool(owners) and SHARED not in owners
 
 
 class _Keeper:
@@ -222,9 +260,12 @@ class _Keeper:
         self.needed: set[str] = set()
         self.remote: dict[str, str] = {}
         self.copied: list[str] = []
+        self.lent: list[str] = []
+        self.lending: frozenset[str] = frozenset()
+        """Functions of this module the layer lends: a service copy keeps them too."""
         self.split: list[str] = []
         self.unplanned: list[str] = []
-        self.unavailable: list[str] = []
+        self.unavailable: list[tuple[str, str]] = []
 
     def keep(self, required: set[str]) -> KeptModule:
         for statement in self.facts.statements:
@@ -247,6 +288,7 @@ class _Keeper:
             needed=frozenset(self.needed),
             remote=dict(sorted(self.remote.items())),
             copied=tuple(sorted(set(self.copied))),
+            lent=tuple(sorted(set(self.lent))),
             split=tuple(sorted(set(self.split))),
             unplanned=tuple(sorted(set(self.unplanned))),
             unavailable=tuple(sorted(set(self.unavailable))),
@@ -276,13 +318,17 @@ class _Keeper:
             self.kept.add(statement.index)
             return
         if statement.kind == "import":
-            for name in sorted(statement.binds):
+            # a name the module's definitions use is kept only when a kept one still uses
+            # it; the others are re-exports, or serve the module's side effects, and stay
+            for name in sorted(statement.binds - self._used_by_definitions_only):
                 imported = self.facts.imported(statement.index, name)
                 target = (imported.module, imported.name) if imported else None
                 if target is None or not self.planner.foreign(self.owner, *target):
                     self._need(name)
             return
         if statement.kind == "other" and not statement.binds:
+            if not self._may_run(statement):
+                return
             self.kept.add(statement.index)
             for name in sorted(statement.uses):
                 self._need(name)
@@ -290,8 +336,20 @@ class _Keeper:
         for name in sorted(statement.binds):
             self._need(name)
 
+    @cached_property
+    def _used_by_definitions_only(self) -> frozenset[str]:
+        """Names statements that bind names use and statements run for effect do not."""
+        uses: dict[bool, set[str]] = {True: set(), False: set()}
+        for statement in self.facts.statements:
+            uses[bool(statement.binds)].update(statement.uses)
+        return frozenset(uses[True] - uses[False])
+
     def _need(self, name: str) -> None:
         if name in self.needed or name in self.remote:
+            return
+        if self.owner == SHARED and (self.facts.module, name) in self.planner.service_bound:
+            cause = ".".join(self.planner.service_bound[(self.facts.module, name)])
+            self.unavailable.append((f"{self.facts.module}.{name}", cause))
             return
         statements = self.facts.bindings(name)
         for statement in statements:
@@ -305,13 +363,15 @@ class _Keeper:
         owners = self.planner.ownership.owners(self.facts.module, statement)
         qualname = f"{self.facts.module}.{statement.name}"
         foreign = bool(owners) and not owners & _allowed(self.owner)
-        if foreign and statement.kind == "function":
-            if self.owner == SHARED:
-                self.unavailable.append(qualname)
-            else:
-                self.remote[name] = qualname
+        lends = self.owner == SHARED or qualname in self.lending
+        if foreign and statement.kind == "function" and not lends:
+            self.remote[name] = qualname
             return False
-        if foreign:
+        if foreign and statement.kind == "function":
+            # the layer copies a function of a service that uses no data (those that do
+            # are left out by `_need`), and so does a service copy hiding the layer's
+            self.lent.append(qualname)
+        elif foreign:
             self.copied.append(qualname)
         elif len(owners - {SHARED}) > 1:
             self.split.append(qualname)
@@ -329,10 +389,16 @@ class _Keeper:
         content = self._has_content()
         for statement in self.facts.statements:
             effect = statement.kind == "other" and not statement.binds
-            if effect and content and statement.uses <= available:
+            if effect and content and statement.uses <= available and self._may_run(statement):
                 self.kept.add(statement.index)
             if statement.star and self._uses_unresolved():
                 self.kept.add(statement.index)
+
+    def _may_run(self, statement: Statement) -> bool:
+        """False for a statement the layer cannot run: it needs a service's code."""
+        return self.owner != SHARED or not self.planner.needs_a_service(
+            self.facts.module, statement
+        )
 
     def _has_content(self) -> bool:
         return any(

@@ -32,6 +32,7 @@ from splitter.generator.expressions import (
     Names,
     hoisting_template,
     to_template,
+    variable_at,
     variable_path,
 )
 from splitter.generator.function_scope import FunctionNames, binds, mutates, reads
@@ -344,6 +345,7 @@ class StatementLowering:
                 function=function,
                 arguments=tuple(key for key, _ in arguments.fields),
                 line=call.lineno,
+                result=variable_at(result_path),
             )
         )
         comment = self.comment(statement)

@@ -8,7 +8,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TaskStep:
-    """A state calling a service operation, from the call at `line` of the entry function."""
+    """A state calling a service operation, from the call at `line` of the entry function.
+
+    `result` is the workflow variable its result is stored in ("" when it is discarded or
+    appended to a list).
+    """
 
     state: str
     service: str
@@ -16,6 +20,7 @@ class TaskStep:
     function: str
     arguments: tuple[str, ...]
     line: int
+    result: str = ""
 
     def __str__(self) -> str:
         return f"{self.state}: {self.service}.{self.operation} (line {self.line})"
@@ -30,7 +35,10 @@ class GlueStep:
     `module_names` are the names the body takes from `module` (its imports, constants and
     functions): the module holding the glue function imports them from there. A parameter
     listed in `caught` holds a caught exception as the state document keeps it,
-    `{"Error": <class name>, "Cause": <text>}`, with the classes it may be.
+    `{"Error": <class name>, "Cause": <text>}`, with the classes it may be. A parameter
+    listed in `types` is rebuilt from its JSON as that annotation (the return annotation of
+    the operation whose result it holds) before the body runs; `type_imports` are the
+    (name, module) pairs the annotations need.
     """
 
     state: str
@@ -44,6 +52,8 @@ class GlueStep:
     reason: str
     module_names: tuple[str, ...] = ()
     caught: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    types: tuple[tuple[str, str], ...] = ()
+    type_imports: tuple[tuple[str, str], ...] = ()
 
     def source(self, path: str = "") -> str:
         """The function as Python source (it needs `from typing import Any`)."""

@@ -59,7 +59,11 @@ class ChoiceStepIR:
 
 @dataclass(frozen=True)
 class MapStepIR:
-    """A loop over a list as a Map; each `collected` list is the items its body appends."""
+    """A loop over a list as a Map; each `collected` list is the items its body appends.
+
+    `gather` names the Pass that takes the appended items out of their `{"value": ...}`
+    wrappers once the Map has collected them (when anything is collected).
+    """
 
     name: str
     comment: str
@@ -70,6 +74,7 @@ class MapStepIR:
     body: Block
     end: str
     store: str | None
+    gather: str = ""
 
 
 @dataclass(frozen=True)

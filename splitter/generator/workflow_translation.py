@@ -22,6 +22,7 @@ from splitter.generator.asl import (
     Constant,
     LambdaTask,
     MapState,
+    ObjectTemplate,
     PassState,
     Path,
     State,
@@ -31,7 +32,7 @@ from splitter.generator.asl import (
     path_key,
     render_definition,
 )
-from splitter.generator.call_sites import call_sites
+from splitter.generator.call_sites import call_sites, operation_name
 from splitter.generator.control_lowering import WorkflowLowering, unsupported_construct
 from splitter.generator.expressions import Names, variable_path
 from splitter.generator.function_scope import FunctionNames, function_names, load_counts, reads
@@ -41,7 +42,7 @@ from splitter.generator.statement_shapes import Unsupported
 from splitter.generator.workflow_lowering import Scope
 from splitter.generator.workflow_model import GlueStep, TaskStep, WorkflowTranslation
 from splitter.generator.workflow_start import start_states
-from splitter.generator.workflow_steps import Block, GlueStepIR, ReturnStepIR
+from splitter.generator.workflow_steps import Block, GlueStepIR, ReturnStepIR, TaskStepIR
 
 __all__ = [
     "GlueStep",
@@ -66,6 +67,7 @@ def translate_workflow(
     owner: str,
     *,
     operations: Mapping[str, str] | None = None,
+    transaction: bool = False,
 ) -> WorkflowTranslation:
     """Translate the body of `entry` into the state machine of workflow `workflow_name`.
 
@@ -78,6 +80,9 @@ def translate_workflow(
         owner: the service that owns `entry`; glue steps run in it.
         operations: function qualname -> operation name, where the generator names
             operations differently from `call_sites.operation_name`.
+        transaction: `entry` runs in one database transaction (`@transactional`): the
+            state machine calls it whole, as one Task of `owner`, since states cannot
+            share a transaction.
 
     Returns:
         The definition, its service calls and glue steps, and notes on what could not be
@@ -103,8 +108,14 @@ def translate_workflow(
     )
     lowering.function_body = node.body
     lowering.read_counts = load_counts(node.body)
-    start = start_states(lowering, node, names)
-    body = _lower(lowering, node, names, [name for name, _ in start])
+    # a transaction kept whole never reads its parameters from the workflow's variables
+    start = start_states(
+        lowering, node, replace(names, reassigned=frozenset()) if transaction else names
+    )
+    if transaction:
+        body = _whole_operation(lowering, function, analysis, service_of, operations or {})
+    else:
+        body = _lower(lowering, node, names, [name for name, _ in start])
     states = _emit(lowering, start, body, owner)
     _check_failure(lowering)
     findings = lowering.findings
@@ -233,6 +244,55 @@ def _targets(state: State) -> tuple[str, ...]:
         (state.next,) if isinstance(state, LambdaTask | MapState | PassState) and state.next else ()
     )
     return (*following, *(c.next for c in catchers), *nested)
+
+
+def _whole_operation(
+    lowering: WorkflowLowering,
+    function: Function,
+    analysis: Analysis,
+    service_of: Mapping[str, str],
+    operations: Mapping[str, str],
+) -> Block:
+    """A transaction kept whole: one Task calling the function as an operation of its service.
+
+    Each state of a state machine is a Lambda invocation of its own, which commits or loses
+    its database work when it returns; the monolith's transaction holds only if the function
+    runs in one invocation, its decorator opening and committing it as before.
+    """
+    operation = operations.get(function.qualname) or operation_name(
+        function, analysis.functions, service_of
+    )
+    name = lowering.namer.name(pascal_case(operation) or "Call")
+    params = lowering.function_names.params
+    arguments = ObjectTemplate(tuple((p, Path("$.input" + path_key(p))) for p in params))
+    lowering.findings.tasks.append(
+        TaskStep(
+            name, lowering.owner, operation, function.qualname, params, function.line, "result"
+        )
+    )
+    lowering.findings.notes.insert(
+        0,
+        f"line {function.line}: {function.qualname} runs in one database transaction: the "
+        f"state machine calls it whole (Task {name}), so the transaction covers all it does as "
+        "in the monolith; its calls to other services go through their clients",
+    )
+    comment = comment_text(
+        f"{lowering.path}:{function.line}: the whole function, in one transaction"
+    )
+    task = TaskStepIR(
+        name,
+        comment,
+        lowering.owner,
+        operation,
+        function.qualname,
+        arguments,
+        "$.vars" + path_key("result"),
+        function.line,
+    )
+    return (
+        task,
+        ReturnStepIR(lowering.namer.name("Return"), "Returns its result.", variable_path("result")),
+    )
 
 
 def _whole_function(

@@ -66,21 +66,55 @@ class LocalWorkflow:
 
 
 @dataclass(frozen=True)
+class EntryOperation:
+    """An entry point that reaches no other service: one function serves it, no state machine."""
+
+    name: str
+    entry: str
+    service: str
+    operation: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.entry}: operation {self.operation} of {self.service})"
+
+
+@dataclass(frozen=True)
 class LocalApp:
-    """The functions and workflows of one generated application."""
+    """The functions, workflows and single-function entry points of a generated application."""
 
     root: Path
     functions: Mapping[str, LocalFunction]
     workflows: Mapping[str, LocalWorkflow]
+    operations: Mapping[str, EntryOperation] = field(default_factory=dict)
+
+    @property
+    def runnable(self) -> tuple[str, ...]:
+        """Every name `splitter run` takes: the workflows, then the entry operations."""
+        return (*self.workflows, *(n for n in self.operations if n not in self.workflows))
 
     def workflow(self, name: str) -> LocalWorkflow:
         found = self.workflows.get(name)
         if found is None:
             raise InputError(
                 f"no workflow {name!r} in {self.root}",
-                hint=f"the workflows are: {', '.join(sorted(self.workflows)) or 'none'}",
+                hint=f"the workflows are: {', '.join(self.runnable) or 'none'}",
             )
         return found
+
+    def serving(self, operation: EntryOperation) -> LocalFunction:
+        """The function that serves an entry operation (by the service's code folder)."""
+        candidates = [
+            function
+            for function in self.functions.values()
+            if function.code_dir.name == operation.service
+        ]
+        for function in candidates:
+            if function.handler in ("handlers.handle", f"handlers.handle_{operation.operation}"):
+                return function
+        raise InputError(
+            f"no function of {self.root / 'template.yaml'} serves {operation}",
+            hint="regenerate the application: splitter generate",
+        )
 
     def function_named(self, name: str) -> LocalFunction | None:
         """The function deployed under `name`, or whose ARN or logical id is `name`."""
@@ -168,7 +202,24 @@ def load_app(root: Path, parameters: Mapping[str, str] | None = None) -> LocalAp
         if resource.get("Type") == _STATE_MACHINE_TYPE:
             workflow = _workflow(root, logical_id, resource["Properties"])
             workflows[workflow.name] = workflow
-    return LocalApp(root, functions, dict(sorted(workflows.items())))
+    operations = _entry_operations(root / "splitter-report.json")
+    return LocalApp(root, functions, dict(sorted(workflows.items())), operations)
+
+
+def _entry_operations(path: Path) -> dict[str, EntryOperation]:
+    """The entry points one function serves, named after their function (from the report)."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, EntryOperation] = {}
+    for item in report.get("entry_operations", []):
+        entry = str(item["entry"])
+        name = entry.rpartition(".")[2]
+        if name in found:
+            name = entry.replace(".", "_")
+        found[name] = EntryOperation(name, entry, str(item["service"]), str(item["operation"]))
+    return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,26 @@ class TableDiff:
 
 
 def fresh_copy(start: Path, target: Path) -> Path:
-    """A copy of the starting database at `target` (its journal files are not copied)."""
-    for leftover in (target, target.with_name(target.name + "-wal")):
-        leftover.unlink(missing_ok=True)
+    """A copy of the starting database at `target`, replacing whatever was there.
+
+    The old file and its journals are unlinked first: a connection still open on them keeps
+    its own (now nameless) files and never sees the new copy.
+    """
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
     shutil.copyfile(start, target)
+    return target
+
+
+def snapshot(path: Path, target: Path) -> Path:
+    """A consistent copy of the database at `path`, committed write-ahead log included."""
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
     return target
 
 

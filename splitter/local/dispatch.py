@@ -204,6 +204,9 @@ def _call(handler: Callable[[Any, Any], Any], payload: Any, context: Any) -> tup
     """Run a handler as the Lambda runtime does: JSON in, JSON or an error document out."""
     try:
         result = handler(payload, context)
+    except SystemExit as exit_:  # Lambda ends the invocation and reports it so
+        name = "Runtime.ExitError"
+        return {"errorType": name, "errorMessage": f"exit status {exit_.code}"}, name
     except Exception as error:  # the Lambda runtime reports any exception the same way
         name = type(error).__name__
         document = {

@@ -9,8 +9,11 @@ no known values get small JSON values.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import inspect
 import json
+import typing
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -131,12 +134,17 @@ def _derived(
 
 
 def _varied(base: Mapping[str, Any], fields: Mapping[str, Any]) -> Any:
-    """Inputs like `base`, each argument kept or redrawn."""
+    """Inputs like `base`: each argument kept (three times in four) or redrawn."""
     from hypothesis import strategies as st
+
+    def kept_or_drawn(value: Any, strategy: Any) -> Any:
+        return st.sampled_from((False, True, True, True)).flatmap(
+            lambda keep: st.just(value) if keep else strategy
+        )
 
     return st.fixed_dictionaries(
         {
-            name: st.one_of(st.just(base[name]), strategy) if name in base else strategy
+            name: kept_or_drawn(base[name], strategy) if name in base else strategy
             for name, strategy in fields.items()
         }
     )
@@ -148,8 +156,13 @@ def _argument(parameter: inspect.Parameter, hint: Any, known: Sequence[Any]) -> 
     options = []
     if known:
         options.append(st.sampled_from(list(known)))
-    typed = _from_hint(hint)
-    options.append(typed if typed is not None else _json_values())
+    if hint is None or hint is Any:
+        options.append(_json_values())
+    elif _plain_data(hint):
+        typed = _from_hint(hint)
+        options.append(typed if typed is not None else _json_values())
+    else:  # an object JSON cannot carry: only its absence can come in an input
+        options.append(st.none())
     strategy = st.one_of(*options)
     if parameter.default is not inspect.Parameter.empty:
         strategy = st.one_of(st.just(_OMITTED), strategy)
@@ -183,3 +196,29 @@ def _json_values() -> Any:
         st.text(max_size=8),
     )
     return st.one_of(scalars, st.lists(scalars, max_size=3))
+
+
+_SCALARS = (int, float, str, bool, type(None))
+
+
+def _plain_data(hint: Any) -> bool:
+    """Whether values of `hint` are plain data hypothesis can build without running the
+    monolith's code: scalars, enums, containers, unions and literals of them, typed dicts,
+    and data classes without `__post_init__`. Building anything else means calling one of
+    the monolith's constructors, which may touch a database or a file."""
+    if hint in _SCALARS or hint is Any:
+        return True
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return True
+    if origin is not None:
+        return all(_plain_data(arg) for arg in typing.get_args(hint) if arg is not Ellipsis)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return True
+    if typing.is_typeddict(hint):
+        return all(_plain_data(field) for field in typing.get_type_hints(hint).values())
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if hasattr(hint, "__post_init__"):
+            return False
+        return all(_plain_data(field) for field in typing.get_type_hints(hint).values())
+    return False

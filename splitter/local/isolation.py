@@ -100,6 +100,7 @@ class Runtime:
             saved_env = _apply(self.environment)
             _install_guard()
             _GUARD.active = self
+            hidden = _hide_guarded()
             self._before.append(set(sys.modules))
             sys.modules.update(self.modules)
             sys.path[:0] = self.search_path
@@ -109,6 +110,7 @@ class Runtime:
                 del sys.path[: len(self.search_path)]
                 self._stash()
                 self._before.pop()
+                sys.modules.update(hidden)
                 _GUARD.active = outer
                 _restore(saved_env)
                 if outer is not None:
@@ -172,6 +174,19 @@ class Runtime:
 
 def _under(place: str, folders: Sequence[Path]) -> bool:
     return any(place == str(folder) or place.startswith(str(folder) + os.sep) for folder in folders)
+
+
+def _hide_guarded() -> dict[str, ModuleType]:
+    """Take out of `sys.modules` what the host process imported under a guarded name (the
+    monolith imported by a test suite, say): a runtime finds such names in its own folders."""
+    hidden = {
+        name: module
+        for name, module in sys.modules.items()
+        if name.partition(".")[0] in _GUARD.guarded
+    }
+    for name in hidden:
+        del sys.modules[name]
+    return hidden
 
 
 def _install_guard() -> None:

@@ -20,6 +20,9 @@ from typing import Any
 from splitter.errors import InputError
 from splitter.local.isolation import Runtime
 
+EXIT_ERROR = "Runtime.ExitError"
+"""The error name Lambda gives an invocation whose code exits (`sys.exit`)."""
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -176,5 +179,7 @@ def call_entry(
             with around() if around is not None else nullcontext():
                 result = function(**decode_arguments(function, given))
                 return Outcome(value=to_json(result))
+        except SystemExit as exit_:  # what Lambda reports for a function that exits
+            return Outcome(error=EXIT_ERROR, message=f"exit status {exit_.code}")
         except Exception as error:  # the behaviour being compared includes every exception
             return Outcome(error=type(error).__name__, message=str(error))

@@ -27,7 +27,7 @@ from typing import Any
 from unittest import mock
 
 from splitter.errors import SplitterError
-from splitter.local.app import ACCOUNT, REGION, LocalApp
+from splitter.local.app import ACCOUNT, REGION, EntryOperation, LocalApp
 from splitter.local.dispatch import Dispatcher
 
 SUPPORTED_MOTO = ">=5.1.0,<5.3"
@@ -199,7 +199,13 @@ class LocalStepFunctions:
         self._stack.close()
 
     def run(self, workflow: str, given: Any) -> Execution:
-        """Execute `workflow` on `given` (the execution input) and wait for its end."""
+        """Execute `workflow` on `given` (the execution input) and wait for its end.
+
+        An entry point that became one operation of one service (no state machine) runs as
+        the single Lambda invocation it is.
+        """
+        if workflow not in self.app.workflows and workflow in self.app.operations:
+            return self._invoke_operation(self.app.operations[workflow], given)
         machine = self._machine(workflow)
         self._runs += 1
         started = time.perf_counter()
@@ -223,6 +229,20 @@ class LocalStepFunctions:
             steps=tuple(_steps(history)),
             duration_ms=duration,
         )
+
+    def _invoke_operation(self, operation: EntryOperation, given: Any) -> Execution:
+        function = self.app.serving(operation)
+        payload = {"operation": operation.operation, "arguments": given}
+        started = time.perf_counter()
+        result, error = self.dispatcher.invoke(function.name, payload)
+        duration = (time.perf_counter() - started) * 1000
+        step = Step(
+            f"{operation.service}.{operation.operation}", "Lambda", payload, result, duration, error
+        )
+        if error is None:
+            return Execution(operation.name, "SUCCEEDED", result, None, None, (step,), duration)
+        cause = json.dumps(result)
+        return Execution(operation.name, "FAILED", None, error, cause, (step,), duration)
 
     def _backend(self) -> Any:
         """moto's Step Functions backend: executions are started and watched there directly."""

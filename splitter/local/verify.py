@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 from splitter.errors import InputError
 from splitter.local.app import LocalApp
 from splitter.local.cases import Case, VerifySettings
-from splitter.local.database import TableDiff, diff_databases, fresh_copy
+from splitter.local.database import TableDiff, diff_databases, fresh_copy, snapshot
 from splitter.local.inputs import derived_cases, example_events, known_values
 from splitter.local.isolation import Runtime
 from splitter.local.monolith import (
@@ -74,6 +75,8 @@ class WorkflowResult:
     entry: str
     cases: tuple[CaseResult, ...]
     outside: tuple[tuple[Case, str], ...] = ()
+    kind: str = "state machine"
+    """`state machine`, or `one function` for an entry point that reaches no other service."""
 
     @property
     def equivalent(self) -> bool:
@@ -96,8 +99,14 @@ class WorkflowResult:
         return {
             "workflow": self.workflow,
             "entry": self.entry,
+            "kind": self.kind,
             "inputs": len(self.cases),
             "error_paths": self.error_paths,
+            "errors": dict(
+                sorted(
+                    Counter(str(c.monolith.error) for c in self.cases if c.monolith.failed).items()
+                )
+            ),
             "equivalent": self.equivalent,
             "differing": [case.to_json() for case in self.differing],
             "outside_contract": [
@@ -164,7 +173,7 @@ class Verifier:
             self._stack.cleanup()
 
     def entries(self) -> dict[str, str]:
-        """Each workflow's entry point, from the generation report."""
+        """Each workflow's entry point, and each entry point one function serves (report)."""
         report_path = self.app.root / "splitter-report.json"
         try:
             report = json.loads(report_path.read_text(encoding="utf-8"))
@@ -173,11 +182,14 @@ class Verifier:
                 f"cannot read {report_path}: {error}",
                 hint="verify needs the tree `splitter generate` wrote, report included",
             ) from None
-        return {
+        entries = {
             str(item["name"]): str(item["entry"])
             for item in report.get("workflows", [])
             if item.get("name") in self.app.workflows
         }
+        for name, operation in self.app.operations.items():
+            entries.setdefault(name, operation.entry)
+        return entries
 
     def cases_for(self, workflow: str, entry: str) -> list[Case]:
         """Events, then the user's cases, then derived inputs; each distinct input once."""
@@ -227,25 +239,33 @@ class Verifier:
                     outside.append((case, why))
                     continue
                 outcomes.append(self.run_case(case, entry))
-            results.append(WorkflowResult(workflow, entry, tuple(outcomes), tuple(outside)))
+            kind = "state machine" if workflow in self.app.workflows else "one function"
+            results.append(WorkflowResult(workflow, entry, tuple(outcomes), tuple(outside), kind))
         return Verification(tuple(results))
 
     def run_case(self, case: Case, entry: str) -> CaseResult:
-        """One input on both sides, each on a fresh copy of the starting database."""
+        """One input on both sides, each on a fresh copy of the starting database.
+
+        Both copies are made at the same path, one after the other (the monolith's final
+        database is snapshot aside first), so that a path the code reports or stores is the
+        same on both sides.
+        """
         self._runs += 1
-        left = self._database(f"run-{self._runs:05d}-monolith.db")
-        right = self._database(f"run-{self._runs:05d}-generated.db")
-        with self._variable(self.monolith, left):
+        path = self._database(f"run-{self._runs:05d}.db")
+        with self._variable(self.monolith, path):
             self._setup_monolith()
             function = self._entry(entry)
             monolith = call_entry(self.monolith, function, case.input, self._around(case.workflow))
-        if right is not None:
-            self._service.dispatcher.override({self._variable_name(): str(right)})
+        left = None
+        if path is not None and self._start is not None:
+            left = snapshot(path, self._workdir / f"run-{self._runs:05d}-monolith.db")
+            fresh_copy(self._start, path)
+            self._service.dispatcher.override({self._variable_name(): str(path)})
         self._setup_generated()
         execution = self._service.run(case.workflow, dict(case.input))
         generated = outcome_of(execution)
         differences = compare(monolith, generated)
-        tables = diff_databases(left, right) if left and right else ()
+        tables = diff_databases(left, path) if left and path else ()
         return CaseResult(case, monolith, generated, differences, tables)
 
     def _entry(self, qualname: str) -> Callable[..., Any]:

@@ -26,6 +26,7 @@ from splitter.planner.metrics import QualityFigures
 from splitter.planner.placement import Layout, attach, clusters
 from splitter.planner.plan import Plan
 from splitter.planner.shared import SharedCode, helper_candidates, helpers, infrastructure
+from splitter.planner.transactions import transaction_groups
 from splitter.planner.weights import Settings
 
 FIRST_RESOLUTION = 1.0
@@ -131,11 +132,19 @@ def _prepare(
     shared = helpers(evidence, settings.shared, base, first).without(to_services)
     unit_ties = ties(evidence, settings.weights, shared.members)
     units = tuple(unit.name for unit in evidence.units if unit.name not in shared.members)
+    placed = set(units)
+    transactions = tuple(
+        tuple(unit for unit in group if unit in placed)
+        for group in transaction_groups(evidence, shared.members)
+    )
     layout = Layout(
         units=units,
         classes={unit.name: unit.class_name for unit in evidence.units},
         fixed=to_services,
-        together=tuple(_units_of(group, units) for group in constraints.keep_together),
+        together=(
+            *(_units_of(group, units) for group in constraints.keep_together),
+            *transactions,
+        ),
         apart=tuple(
             tuple(_units_of((pattern,), units) for pattern in group)
             for group in constraints.keep_apart

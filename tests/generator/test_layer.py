@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from splitter.generator.carry import CarriedCode
 from splitter.generator.copies import EXTEND_PATH
+from tests.generator.lint_check import split_findings
 from tests.generator.plans import SAMPLE_ROOT, sample_plan
 from tests.generator.test_carry import (
     LAYER,
@@ -15,6 +18,7 @@ from tests.generator.test_carry import (
     run_isolated,
     sample_code,
     service_paths,
+    write_project,
     write_tree,
 )
 
@@ -110,17 +114,121 @@ def test_extend_path_comes_first_when_the_package_imports_from_the_other_folder(
     assert printed.strip() == "hi!"
 
 
-def test_shared_code_calling_a_service_is_noted(tmp_path: Path) -> None:
-    files = {
-        "app/__init__.py": "",
-        "app/common.py": "from .orders import total\n\n\ndef report():\n    return total()\n",
-        "app/orders.py": "def total():\n    return 1\n",
-    }
-    code = carry_project(tmp_path, files, {"orders": ["app.orders.*"]}, ["app.common.*"])
+SERVICE_BOUND = {
+    "app/__init__.py": "",
+    "app/orders.py": """
+        import sqlite3
+
+
+        def total():
+            return sqlite3.connect("shop.db").execute("SELECT count(*) FROM orders").fetchone()[0]
+
+
+        def double(value):
+            return value * 2
+        """,
+    "app/common.py": """
+        from . import orders
+        from .orders import double, total
+
+        HOOKS = []
+        HOOKS.append(orders.total)
+
+
+        def report():
+            return total() + 1
+
+
+        def plain():
+            return double(1)
+        """,
+    "app/summary.py": """
+        from .common import report
+
+
+        def summary():
+            return report()
+
+
+        def title():
+            return "t"
+        """,
+    "app/billing.py": """
+        from .common import plain
+        from .summary import summary, title
+
+
+        def bill():
+            return summary() + plain(), title()
+        """,
+}
+BILL = """
+import json
+import splitter_remote
+from app import billing
+
+calls = []
+splitter_remote.set_invoker(lambda service, payload: calls.append([service, payload]) or 40)
+print(json.dumps([billing.bill(), calls]))
+"""
+
+
+def carry_service_bound(tmp_path: Path) -> CarriedCode:
+    services = {"orders": ["app.orders.*"], "billing": ["app.billing.*"]}
+    return carry_project(tmp_path, SERVICE_BOUND, services, ["app.common.*", "app.summary.*"])
+
+
+def test_shared_code_that_needs_a_service_s_data_is_left_out_of_the_layer(
+    tmp_path: Path,
+) -> None:
+    code = carry_service_bound(tmp_path)
+    common = file_text(code, f"{LAYER}/app/common.py")
+    assert "def plain():" in common
+    assert "from .orders import double\n" in common
+    for gone in ("def report", "total", "from . import orders", "HOOKS.append"):
+        assert gone not in common
+    summary = file_text(code, f"{LAYER}/app/summary.py")
+    assert "def title():" in summary
+    assert "report" not in summary
+    assert summary.startswith("# From app/summary.py of the monolith: the part every service")
     assert (
-        "the shared layer needs app.orders.total, which a service owns: layer code calling it fails"
-        in code.notes
+        "shared app.common.report needs app.orders.total, which a service owns: the shared "
+        "layer leaves it out; each service that uses it carries its own copy" in code.notes
     )
+    assert any(note.startswith("shared app.summary.summary needs") for note in code.notes)
+
+
+def test_a_function_of_a_service_that_uses_no_data_is_copied_into_the_layer(
+    tmp_path: Path,
+) -> None:
+    code = carry_service_bound(tmp_path)
+    orders = file_text(code, f"{LAYER}/app/orders.py")
+    assert "def double(value):" in orders
+    assert "def total" not in orders
+    assert (
+        "function app.orders.double of another service is copied into billing, the shared "
+        "layer: shared code calls it and it uses no table, each copy runs on its own" in code.notes
+    )
+
+
+def test_a_service_using_it_carries_it_and_calls_the_owner_remotely(tmp_path: Path) -> None:
+    code = carry_service_bound(tmp_path)
+    assert "def report():" in file_text(code, "services/billing/app/common.py")
+    assert "def summary():" in file_text(code, "services/billing/app/summary.py")
+    orders = file_text(code, "services/billing/app/orders.py")
+    assert "total = splitter_remote.orders_total" in orders
+    tree = write_tree(code, tmp_path / "out")
+    assert run_isolated("import app.common, app.summary", [tree / LAYER]) == ""
+    bill, calls = json.loads(run_isolated(BILL, service_paths(tree, "billing")))
+    assert bill == [43, "t"]
+    assert calls == [["orders", {"operation": "total", "arguments": {}}]]
+
+
+def test_the_layer_and_the_services_have_no_undefined_names(tmp_path: Path) -> None:
+    monolith = write_project(tmp_path / "monolith", SERVICE_BOUND)
+    tree = write_tree(carry_service_bound(tmp_path), tmp_path / "out")
+    found = split_findings(tree, monolith, ["--select", "E,F,W", "--line-length", "120"])
+    assert found.generated == found.monolith == ()
 
 
 def test_a_module_of_shared_code_keeps_everything_in_the_layer(tmp_path: Path) -> None:

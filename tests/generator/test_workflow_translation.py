@@ -190,7 +190,8 @@ def test_restock_maps_over_lines_and_back_orders() -> None:
     maps = [state for state in definition["States"].values() if state["Type"] == "Map"]
     assert [m["ItemsPath"] for m in maps] == ["$.vars.lines.value", "$.vars.waiting_list.value"]
     assert all(m["MaxConcurrency"] == 1 for m in maps)
-    assert maps[0]["ResultSelector"] == {"value.$": "$[*].received.value"}
+    assert maps[0]["ResultSelector"] == {"value.$": "$[*].received"}
+    assert states["GatherReceived"]["Parameters"] == {"value.$": "$.vars.received.value[*].value"}
     assert "SetReceived" not in states  # the Map's result is the list
     allocate = states["AllocateBackOrder"]
     assert [(c["ErrorEquals"], c["Next"]) for c in allocate["Catch"]] == [
@@ -200,7 +201,9 @@ def test_restock_maps_over_lines_and_back_orders() -> None:
     assert states["AppendWaiting"]["Next"] == "NextBackOrder"
     args = states["PendingBackOrders"]["Parameters"]["Payload"]["arguments"]
     assert args == {"skus.$": "$.vars.lines.value[*].sku"}
-    store = states[maps[1]["Next"]]
+    gather = states[maps[1]["Next"]]
+    assert gather["Parameters"]["waiting"] == {"value.$": "$.assigned.waiting.value[*].value"}
+    store = states[gather["Next"]]
     assert store["Parameters"]["vars.$"] == "States.JsonMerge($.vars, $.assigned, false)"
     assert set(maps[1]["ResultSelector"]) == {"allocated", "waiting", "cancelled"}
     assert sample_translation("restock").glue == ()
@@ -669,7 +672,7 @@ def test_a_loop_filling_a_list_is_a_map_whose_result_is_the_list(tmp_path: Path)
     translation = translate_inline(tmp_path, "restock_all")
     states = translation.definition["States"]
     loop = states["ForEachLine"]
-    assert list(states) == ["Start", "ForEachLine", "RestockAllGlue1", "Return"]
+    assert list(states) == ["Start", "ForEachLine", "GatherReceived", "RestockAllGlue1", "Return"]
     assert loop["ItemSelector"] == {
         "input.$": "$.input",
         "vars": {"line": {"value.$": "$$.Map.Item.Value"}},
@@ -684,8 +687,17 @@ def test_a_loop_filling_a_list_is_a_map_whose_result_is_the_list(tmp_path: Path)
         "OutputPath": "$.appended",
         "End": True,
     }
-    assert loop["ResultSelector"] == {"value.$": "$[*].received.value"}
+    # the wrappers first: `$[*].received` is an array whatever the number of matches
+    assert loop["ResultSelector"] == {"value.$": "$[*].received"}
     assert loop["ResultPath"] == "$.vars.received"
+    assert loop["Next"] == "GatherReceived"
+    assert states["GatherReceived"] == {
+        "Type": "Pass",
+        "Comment": "Takes the items of received out of their wrappers.",
+        "Parameters": {"value.$": "$.vars.received.value[*].value"},
+        "ResultPath": "$.vars.received",
+        "Next": "RestockAllGlue1",
+    }
     assert states["Return"]["Parameters"] == {
         "received.$": "$.vars.received.value",
         "count.$": "$.vars.count.value",
@@ -701,7 +713,9 @@ def test_continue_in_a_handler_ends_the_iteration(tmp_path: Path) -> None:
     assert states["Reserve"]["Next"] == "AppendDone"
     loop = states["ForEachOrder"]
     assert loop["ResultPath"] == "$.assigned"
-    assert states[loop["Next"]]["Parameters"]["vars.$"].startswith("States.JsonMerge")
+    gather = states[loop["Next"]]
+    assert gather["ResultPath"] == "$.assigned"
+    assert states[gather["Next"]]["Parameters"]["vars.$"].startswith("States.JsonMerge")
 
 
 def test_a_loop_whose_effects_outlive_an_iteration_runs_in_glue(tmp_path: Path) -> None:
@@ -931,3 +945,87 @@ def test_a_local_import_whose_module_glue_would_need_runs_whole(tmp_path: Path) 
     translation = translate_inline(tmp_path, "local_import_used_in_glue")
     assert translation.failed
     assert "an import inside the function" in translation.notes[0]
+
+
+WEB_AND_TRANSACTIONS = {
+    "app/__init__.py": "",
+    "app/db.py": """
+        def transactional(func):
+            return func
+    """,
+    "app/billing.py": """
+        def charge(customer_id, amount_cents):
+            return {"payment_id": 1}
+    """,
+    "app/flows.py": """
+        from flask import jsonify
+
+        from . import billing
+        from .db import transactional
+
+
+        @transactional
+        def pay(customer_id, amount_cents, note=""):
+            payment = billing.charge(customer_id, amount_cents)
+            payment["note"] = note.strip()
+            return payment
+
+
+        def receipt(customer_id):
+            payment = billing.charge(customer_id, 100)
+            return jsonify(payment), 201
+    """,
+}
+
+
+def translate_flow(root: Path, name: str, *, transaction: bool = False) -> WorkflowTranslation:
+    """Translate `app.flows.<name>` of WEB_AND_TRANSACTIONS, flows in service orders."""
+    write_package(root, WEB_AND_TRANSACTIONS)
+    analysis = analyze_path(root, cache_dir=None)
+    source = (root / "app" / "flows.py").read_text(encoding="utf-8")
+    service_of = assign_functions(INLINE_PLAN, [f.qualname for f in analysis.functions])
+    translation = translate_workflow(
+        name, f"app.flows.{name}", source, analysis, service_of, "orders", transaction=transaction
+    )
+    assert check_definition(translation.definition) == []
+    return translation
+
+
+def test_a_transaction_is_called_whole_as_one_task_of_its_service(tmp_path: Path) -> None:
+    translation = translate_flow(tmp_path, "pay", transaction=True)
+    states = translation.definition["States"]
+    assert list(states) == ["Start", "ApplyDefaults", "Pay", "Return"]
+    assert states["Pay"]["Parameters"] == {
+        "FunctionName": "${OrdersFunctionArn}",
+        "Payload": {
+            "operation": "pay",
+            "arguments": {
+                "customer_id.$": "$.input.customer_id",
+                "amount_cents.$": "$.input.amount_cents",
+                "note.$": "$.input.note",
+            },
+        },
+    }
+    assert states["Return"]["OutputPath"] == "$.vars.result.value"
+    [task] = translation.tasks
+    assert (task.service, task.function, task.result) == ("orders", "app.flows.pay", "result")
+    assert translation.glue == ()
+    assert "runs in one database transaction" in translation.notes[0]
+
+
+def test_the_same_function_outside_a_transaction_is_split(tmp_path: Path) -> None:
+    translation = translate_flow(tmp_path, "pay")
+    assert [task.function for task in translation.tasks] == ["app.billing.charge"]
+    assert translation.tasks[0].result == "payment"
+
+
+def test_a_views_json_response_returns_its_body(tmp_path: Path) -> None:
+    translation = translate_flow(tmp_path, "receipt")
+    states = translation.definition["States"]
+    assert states["Return"]["OutputPath"] == "$.vars.payment.value"
+    assert translation.glue == ()  # no glue calling jsonify outside a Flask application
+    assert any(
+        "returns payment itself: a Lambda's result is JSON already (the status code is left out)"
+        in note
+        for note in translation.notes
+    )

@@ -33,6 +33,7 @@ def test_a_parameter_defaults_to_the_variable_it_describes(
 def test_workflow_definitions_name_the_local_functions(bank_generated: Path) -> None:
     app = load_app(bank_generated)
     assert set(app.workflows) == {"statement", "transfer"}
+    assert app.operations["open_account"].service == "accounts"
     definition = app.definition(app.workflow("transfer"))
     assert "${" not in definition
     assert app.functions["AccountsFunction"].arn in definition

@@ -56,3 +56,17 @@ def test_a_nested_runtime_hides_the_outer_ones_modules(tmp_path: Path) -> None:
         inner_value = inner.load("isonest.VALUE")
         assert sys.modules["isonest"].VALUE == "outer"
     assert (outer_value, inner_value) == ("outer", "inner")
+
+
+def test_a_module_the_host_imported_does_not_leak_into_a_runtime(tmp_path: Path) -> None:
+    host = _package(tmp_path / "host", "isohost", "host")
+    sys.path.insert(0, str(host))
+    try:
+        import isohost  # type: ignore[import-not-found]
+
+        runtime = Runtime("own", [_package(tmp_path / "own", "isohost", "own")])
+        assert runtime.load("isohost.VALUE") == "own"
+        assert sys.modules["isohost"] is isohost  # the host's module is back afterwards
+    finally:
+        sys.path.remove(str(host))
+        sys.modules.pop("isohost", None)

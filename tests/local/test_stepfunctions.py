@@ -101,3 +101,17 @@ def test_a_moto_without_the_hooked_function_is_refused_loudly(
         check_moto()
     assert SUPPORTED_MOTO in caught.value.hint
     assert stepfunctions.SUPPORTED_MOTO.startswith(">=")
+
+
+def test_an_entry_point_one_function_serves_runs_as_one_invocation(
+    bank_generated: Path, bank_database: Path
+) -> None:
+    app = load_app(bank_generated, parameters={"BankDbPath": str(bank_database)})
+    assert "open_account" in app.operations and "open_account" not in app.workflows
+    with LocalStepFunctions(app) as service:
+        opened = service.run("open_account", {"owner": "dee", "deposit": 20})
+        refused = service.run("open_account", {"owner": "eve", "deposit": -5})
+    assert opened.output == {"id": 4, "owner": "dee", "balance": 20, "active": True}
+    [step] = opened.steps
+    assert (step.state, step.kind) == ("accounts.open_account", "Lambda")
+    assert refused.error == "InvalidAmount"

@@ -35,6 +35,13 @@ def test_the_generated_bank_is_equivalent_over_derived_and_given_inputs(
     assert {"InsufficientFunds", "AccountClosed", None} <= errors
 
 
+def test_an_entry_point_one_function_serves_is_verified_too(bank_generated: Path) -> None:
+    result = _verify(bank_generated, ("open_account",), examples=10)
+    [workflow] = result.workflows
+    assert (workflow.kind, workflow.equivalent) == ("one function", True)
+    assert {"InvalidAmount", None} <= {case.monolith.error for case in workflow.cases}
+
+
 def test_a_changed_value_is_caught(generated_copy: Path) -> None:
     handlers = generated_copy / "services" / "accounts" / "handlers.py"
     text = handlers.read_text()

@@ -44,10 +44,12 @@ DOMAINS = ("orders", "payments", "stock")
 
 
 def small_shop(
-    extra_units: tuple[str, ...] = (), extra_calls: tuple[tuple[str, str], ...] = ()
+    extra_units: tuple[str, ...] = (),
+    extra_calls: tuple[tuple[str, str], ...] = (),
+    transactions: tuple[str, ...] = ("orders.save",),
 ) -> Evidence:
     """Three domains, an API module whose routes each call one of them, and a `util` module
-    every module uses."""
+    every module uses. `orders.save` opens a transaction (it writes `orders` only)."""
     calls = [*CALLS, *extra_calls]
     calls += [
         (f"{m}.{f}", "util.fmt")
@@ -80,7 +82,7 @@ def small_shop(
         tables=tuple(
             [DataUse(u, t, "write") for u, t in WRITES] + [DataUse(u, t, "read") for u, t in READS]
         ),
-        transactions=("orders.place",),
+        transactions=transactions,
         entries=tuple(
             Entry(f"api.{r}", f"api.{r}", "http", f"POST /{r}", "api.py", 1)
             for r in ("order_route", "pay_route", "stock_route")
@@ -104,6 +106,15 @@ def test_three_domains_three_services_and_a_shared_library() -> None:
     assert proposal.plan.shared.members == ("util.*",)
 
 
+def test_a_transaction_is_not_cut_by_the_split() -> None:
+    # orders.place writes through payments and stock inside its transaction: one service
+    placed = services_of(propose(small_shop(transactions=("orders.place",))))
+    writers = ("orders.place", "orders.save", "orders.add_line", "payments.charge")
+    writers += ("payments.record", "stock.reserve", "stock.adjust")
+    assert len({placed[unit] for unit in writers}) == 1
+    assert placed["payments.refund"] != SHARED  # reads and other writers stay free
+
+
 def test_workflows_cross_calls_and_cycles() -> None:
     plan = propose(small_shop(extra_calls=(("payments.charge", "orders.load"),))).plan
     order_route = next(w for w in plan.workflows if w.name == "order_route")
@@ -117,7 +128,8 @@ def test_workflows_cross_calls_and_cycles() -> None:
 def test_a_table_two_services_write_is_a_conflict() -> None:
     shop = small_shop()
     shop = replace(shop, tables=(*shop.tables, DataUse("payments.record", "orders", "write")))
-    [conflict] = propose(shop).plan.conflicts
+    pins = Constraints(pins=(("orders.save", "orders"), ("payments.record", "payments")))
+    [conflict] = propose(shop, constraints=pins).plan.conflicts
     assert (conflict.table, conflict.owner) == ("orders", "orders")
     assert conflict.writers == (("payments", "payments.record"),)
 

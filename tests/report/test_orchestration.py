@@ -56,6 +56,21 @@ def test_a_workflow_inside_one_service_is_not_a_state_machine() -> None:
     assert not found.crosses_services
 
 
+def test_a_function_that_works_on_data_is_the_workflow_itself() -> None:
+    from dataclasses import replace
+
+    from splitter.analyzer.model import TableUse
+
+    # svc.step writes a table itself: api.alone hands over to it, but no further down
+    code = analysis()
+    deeper = (*code.calls, Call("svc.step", "svc.store", "x.py", 2))
+    writes = (TableUse("svc.step", "orders", "write", "x.py", 2, "sql"),)
+    code = replace(code, calls=deeper, tables=writes)
+    service_of = {**SERVICE_OF, "svc.store": "orders"}
+    found = find_orchestration("api.alone", code, service_of, internal_callees(code))
+    assert found.function == "svc.step"
+
+
 def test_shared_library_code_is_never_a_state_machine() -> None:
     code = analysis()
     found = find_orchestration("api.helper", code, SERVICE_OF, internal_callees(code))
