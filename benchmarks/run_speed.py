@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from typer.testing import CliRunner
 
 from splitter.cli.app import app
 from splitter.local.app import load_app
+from splitter.local.database import fresh_copy
 from splitter.local.isolation import Runtime
 from splitter.local.monolith import call_entry, find_entry, import_root
 from splitter.local.stepfunctions import LocalStepFunctions
@@ -78,8 +78,10 @@ def main() -> int:
                 service.dispatcher.override({"SHOP_DB_PATH": str(path)})
                 return service.run(args.workflow, given).status
 
-            baseline, base_outcome = _measure(direct, seeded, work, args.warmup, args.runs)
-            runs, run_outcome = _measure(workflow, seeded, work, args.warmup, args.runs)
+            baseline, base_outcome = _measure(
+                direct, seeded, work / "direct", args.warmup, args.runs
+            )
+            runs, run_outcome = _measure(workflow, seeded, work / "local", args.warmup, args.runs)
     median, base = statistics.median(runs), statistics.median(baseline)
     print(f"workflow {args.workflow} on {json.dumps(given)}")
     print(f"monolith entry call: median {base:.1f} ms ({base_outcome}), the baseline")
@@ -123,8 +125,9 @@ def _measure(
     run: Callable[[Path], str], seeded: Path, work: Path, warmup: int, runs: int
 ) -> tuple[list[float], str]:
     times, outcome = [], ""
+    work.mkdir()
     for index in range(warmup + runs):
-        copy = Path(shutil.copyfile(seeded, work / f"run-{index}.db"))
+        copy = fresh_copy(seeded, work / f"run-{index}.db")
         started = time.perf_counter()
         outcome = run(copy)
         elapsed = (time.perf_counter() - started) * 1000
