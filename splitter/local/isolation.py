@@ -53,6 +53,13 @@ class _Guard(importlib.abc.MetaPathFinder):
     def __init__(self) -> None:
         self.guarded: set[str] = set()
         self.active: Runtime | None = None
+        self._prefixes: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
+
+    def prefixes(self) -> tuple[str, ...]:
+        """The guarded names, for a quick `str.startswith` test on module names."""
+        if self._prefixes[0] != self.guarded:
+            self._prefixes = (frozenset(self.guarded), tuple(sorted(self.guarded)))
+        return self._prefixes[1]
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -179,10 +186,11 @@ def _under(place: str, folders: Sequence[Path]) -> bool:
 def _hide_guarded() -> dict[str, ModuleType]:
     """Take out of `sys.modules` what the host process imported under a guarded name (the
     monolith imported by a test suite, say): a runtime finds such names in its own folders."""
+    guarded, prefixes = _GUARD.guarded, _GUARD.prefixes()
     hidden = {
         name: module
         for name, module in sys.modules.items()
-        if name.partition(".")[0] in _GUARD.guarded
+        if name.startswith(prefixes) and (name in guarded or name.partition(".")[0] in guarded)
     }
     for name in hidden:
         del sys.modules[name]

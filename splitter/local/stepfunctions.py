@@ -13,6 +13,7 @@ module expects them and names the supported moto range when they are not.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import logging
@@ -36,6 +37,8 @@ _RETRIER = "moto.stepfunctions.parser.asl.component.common.retry.retrier_decl"
 _WAIT = "moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function"
 _MODELS = "moto.stepfunctions.parser.models"
 _PARSER = "moto.stepfunctions.parser.asl.parse.asl_parser"
+_JSON_PATH = "moto.stepfunctions.parser.asl.utils.json_path"
+_RESULT_PATH = "moto.stepfunctions.parser.asl.component.common.path.result_path"
 _ROLE = f"arn:aws:iam::{ACCOUNT}:role/splitter-local"
 _POLL_SECONDS = 0.0005
 
@@ -121,6 +124,8 @@ def check_moto() -> dict[str, ModuleType]:
         "wait": _module(_WAIT),
         "models": _module(_MODELS),
         "parser": _module(_PARSER),
+        "json_path": _module(_JSON_PATH),
+        "result_path": _module(_RESULT_PATH),
     }
     expected = {
         "lambda": "_invoke_lambda_function",
@@ -128,6 +133,8 @@ def check_moto() -> dict[str, ModuleType]:
         "wait": "WaitFunction",
         "models": "stepfunctions_parser_backends",
         "parser": "Preprocessor",
+        "json_path": "parse",
+        "result_path": "parse",
     }
     for key, attribute in expected.items():
         if not hasattr(modules[key], attribute):
@@ -187,6 +194,11 @@ class LocalStepFunctions:
         )
         self._stack.enter_context(mock.patch.object(modules["retry"], "time", _NoSleep()))
         self._stack.enter_context(_parsed_once(modules["parser"]))
+        for name in ("json_path", "result_path"):  # moto builds a JSONPath parser per lookup
+            parse = modules[name].parse
+            self._stack.enter_context(
+                mock.patch.object(modules[name], "parse", functools.lru_cache(maxsize=4096)(parse))
+            )
         self._stack.enter_context(
             mock.patch.object(modules["wait"].WaitFunction, "_wait_interval", _no_wait)
         )
@@ -273,20 +285,20 @@ class LocalStepFunctions:
 def _parsed_once(parser: ModuleType) -> Iterator[None]:
     """Parse each definition once: moto parses it again for every execution.
 
-    The parse tree is plain data; the evaluation components are built from it afresh for
-    every execution, as moto does, so no state is shared between executions.
+    The program moto builds from a definition is a tree of declarations: every component
+    takes its fields when it is built, and what an execution changes lives in the
+    execution's own environment (`env`), so one program serves every execution of the same
+    definition. Executions run one at a time here.
     """
     language = parser.AmazonStateLanguageParser
     original = language.parse
-    trees: dict[str, Any] = {}
+    programs: dict[str, tuple[Any, Any]] = {}
 
     def parse(definition: str) -> tuple[Any, Any]:
-        tree = trees.get(definition)
-        if tree is None:
-            program, tree = original(definition)
-            trees[definition] = tree
-            return program, tree
-        return parser.Preprocessor().visit(tree), tree
+        parsed = programs.get(definition)
+        if parsed is None:
+            parsed = programs[definition] = original(definition)
+        return parsed
 
     with mock.patch.object(language, "parse", staticmethod(parse)):
         yield
