@@ -8,6 +8,7 @@ that builds nothing but the classes of `splitter.analyzer.facts`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -52,6 +53,25 @@ def cache_key(sha256: str, *, path: str, module: str, is_package: bool, extracto
     return hashlib.sha256("\0".join(fields).encode()).hexdigest()
 
 
+def with_digest(result: CachedResult) -> CachedResult:
+    """`result` with its `digest` filled in when it is facts (see `FileFacts.digest`)."""
+    if not isinstance(result, FileFacts) or result.digest:
+        return result
+    return dataclasses.replace(result, digest=facts_digest(result))
+
+
+def facts_digest(facts: FileFacts) -> str:
+    """The digest of `facts` (see `FileFacts.digest`), computed when it is not filled in.
+
+    It hashes the facts' `repr`, which spells out every field and depends on nothing but
+    their values (a pickle also records which strings are the same object).
+    """
+    if facts.digest:
+        return facts.digest
+    blanked = dataclasses.replace(facts, sha256="", lines=0)
+    return hashlib.sha256(repr(blanked).encode()).hexdigest()
+
+
 class FactsCache:
     """A directory of facts, one file per key in a fan-out folder named by its first two digits.
 
@@ -90,15 +110,7 @@ class FactsCache:
     def put_encoded(self, key: str, entry: bytes) -> None:
         """Store an entry that `encode_entry` made, as `put` does."""
         self._used.add(key)
-        target = self.entry_path(key)
-        try:
-            _write_atomically(target, entry)
-        except FileNotFoundError:
-            with contextlib.suppress(OSError):
-                self._create_layout(target.parent)
-                _write_atomically(target, entry)
-        except OSError:
-            pass
+        write_entry(self.root, self.entry_path(key), entry)
 
     def prune(self, keep: Collection[str] | None = None) -> int:
         """Delete the entries not in `keep` (default: the keys this object was asked for).
@@ -115,25 +127,47 @@ class FactsCache:
                     removed += 1
         return removed
 
-    def _create_layout(self, fan_out_dir: Path) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        for name, text in _MARKERS.items():
-            marker = self.root / name
-            if not marker.exists():
-                _write_atomically(marker, text.encode())
-        fan_out_dir.mkdir(parents=True, exist_ok=True)
+
+def write_entry(cache_root: Path, target: Path, entry: bytes) -> None:
+    """Write `entry` to `target`, a file in a folder of the cache at `cache_root`, atomically.
+
+    The folders and the cache's marker files are made when they are missing. A failure only
+    costs the next run some time, so it is not reported.
+    """
+    try:
+        _write_atomically(target, entry)
+    except FileNotFoundError:
+        with contextlib.suppress(OSError):
+            _create_layout(cache_root, target.parent)
+            _write_atomically(target, entry)
+    except OSError:
+        pass
 
 
-def _is_unwanted(entry: Path, wanted: Collection[str]) -> bool:
-    # Only names the cache makes are touched, whatever folder it was pointed at.
-    if _KEY.fullmatch(entry.name):
-        return entry.name not in wanted
+def _create_layout(cache_root: Path, folder: Path) -> None:
+    cache_root.mkdir(parents=True, exist_ok=True)
+    for name, text in _MARKERS.items():
+        marker = cache_root / name
+        if not marker.exists():
+            _write_atomically(marker, text.encode())
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def is_stale_temporary(entry: Path) -> bool:
+    """Whether `entry` is a temporary file of the cache left behind an hour ago or more."""
     if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
         return False
     # A temporary file may belong to a run still writing it; only old ones are litter.
     with contextlib.suppress(OSError):
         return time.time() - entry.stat().st_mtime > _STALE_TEMP_SECONDS
     return False
+
+
+def _is_unwanted(entry: Path, wanted: Collection[str]) -> bool:
+    # Only names the cache makes are touched, whatever folder it was pointed at.
+    if _KEY.fullmatch(entry.name):
+        return entry.name not in wanted
+    return is_stale_temporary(entry)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

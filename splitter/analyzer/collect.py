@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from splitter.analyzer.cache import CachedResult, FactsCache, cache_key, decode_entry, encode_entry
+from splitter.analyzer.cache import (
+    CachedResult,
+    FactsCache,
+    cache_key,
+    decode_entry,
+    encode_entry,
+    with_digest,
+)
 from splitter.analyzer.discovery import SourceFile
 from splitter.analyzer.facts import FileFacts, FileProblem, ProblemKind
 from splitter.analyzer.sources import DEFAULT_MAX_BYTES, decode_source, too_large
@@ -316,7 +323,7 @@ def _extract(job: _Job, extract: Extractor) -> tuple[CachedResult, bool]:
     if isinstance(text, FileProblem):
         return text, True
     try:
-        return _call(extract, text, job), True
+        return with_digest(_call(extract, text, job)), True
     except Exception as error:
         return _failure(job, error), False
 

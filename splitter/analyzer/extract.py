@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import builtins
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,15 @@ class _Scope:
     node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     depth: int = 0
     versions: dict[str, int] = field(default_factory=dict)
+    name_use: _NameUse | None = None
+
+    def only_straight_line(self, name: str) -> bool:
+        """Whether this function assigns `name` only by plain statements of its body, and no
+        nested function reads it (it would see whatever value it has when called)."""
+        if self.name_use is None:
+            assert self.node is not None
+            self.name_use = _name_use(self.node)
+        return self.name_use.only_straight_line(name)
 
 
 class _Collector:
@@ -131,6 +141,9 @@ class _Collector:
         self.module = module
         self.is_package = is_package
         self.scopes: list[_Scope] = []
+        self.scope = _Scope(module, "module")
+        """The innermost scope, `scopes[-1]` once the module is entered; kept as an attribute
+        because it is read for nearly every node."""
         self.definitions: list[Definition] = []
         self.imports: list[Import] = []
         self.calls: list[CallSite] = []
@@ -185,17 +198,16 @@ class _Collector:
 
     # ------------------------------------------------------------------ scopes
 
-    @property
-    def scope(self) -> _Scope:
-        return self.scopes[-1]
-
     def _enter(self, qualname: str, kind: str, class_name: str = "") -> _Scope:
         scope = _Scope(qualname, kind, class_name)
         self.scopes.append(scope)
+        self.scope = scope
         return scope
 
     def _leave(self) -> None:
         scope = self.scopes.pop()
+        if self.scopes:
+            self.scope = self.scopes[-1]
         for name, line in scope.loaded.items():
             self.state.append(
                 StateAccess(scope.qualname, ("name", scope.qualname, name), "read", line)
@@ -220,14 +232,16 @@ class _Collector:
             self._statement(statement)
 
     def _statement(self, node: ast.stmt) -> None:
-        handler = getattr(self, "_stmt_" + type(node).__name__, None)
-        compound = type(node) in _BLOCKS
-        self.scope.depth += compound
+        kind = type(node)
+        handler = _STATEMENT_HANDLERS.get(kind)
+        compound = kind in _BLOCKS
+        scope = self.scope
+        scope.depth += compound
         if handler is not None:
-            handler(node)
+            handler(self, node)
         else:
             self._generic(node)
-        self.scope.depth -= compound
+        scope.depth -= compound
 
     def _generic(self, node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -483,7 +497,7 @@ class _Collector:
         version = scope.versions.get(name)
         if version is None:
             scope.versions[name] = 1
-        elif version == 1 and not _only_straight_line(scope.node, name):
+        elif version == 1 and not scope.only_straight_line(name):
             scope.versions[name] = 0
         elif version:
             scope.versions[name] = version + 1
@@ -821,6 +835,12 @@ class _Collector:
         return None
 
 
+_STATEMENT_HANDLERS: dict[type, Callable[[_Collector, Any], None]] = {
+    getattr(ast, name.removeprefix("_stmt_")): getattr(_Collector, name)
+    for name in dir(_Collector)
+    if name.startswith("_stmt_") and hasattr(ast, name.removeprefix("_stmt_"))
+}
+"""The `_stmt_<Node>` method for each kind of statement that has one."""
 _OPERATOR_METHODS: dict[type, str] = {
     ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.MatMult: "__matmul__",
     ast.Div: "__truediv__", ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__",
@@ -853,27 +873,44 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 
 
-def _only_straight_line(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
-    """Whether `name` is assigned in `function` only by plain statements of its body, and
-    read by no nested function (which would see whatever value it has when called)."""
-    top_level = 0
-    for statement in function.body:
-        targets = statement.targets if isinstance(statement, ast.Assign) else []
-        top_level += sum(isinstance(t, ast.Name) and t.id == name for t in targets)
-    stores = 0
+@dataclass(frozen=True)
+class _NameUse:
+    """How a function's body uses its names, found in one walk that answers for every name."""
+
+    top_level: Counter[str]
+    """Assignments to each name by plain `name = ...` statements of the body itself."""
+    stores: Counter[str]
+    """Every binding of each name in the body, nested scopes left out."""
+    fixed: frozenset[str]
+    """Names a nested scope mentions, or a `global` or `nonlocal` declares."""
+
+    def only_straight_line(self, name: str) -> bool:
+        return name not in self.fixed and self.stores[name] == self.top_level[name]
+
+
+def _name_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> _NameUse:
+    top_level = Counter(
+        target.id
+        for statement in function.body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    )
+    stores: Counter[str] = Counter()
+    fixed: set[str] = set()
     stack: list[ast.AST] = list(function.body)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
-                return False
+            fixed.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
             continue
-        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
-            stores += 1
-        elif isinstance(node, ast.Global | ast.Nonlocal) and name in node.names:
-            return False
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                stores[node.id] += 1
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            fixed.update(node.names)
         stack.extend(ast.iter_child_nodes(node))
-    return stores == top_level
+    return _NameUse(top_level, stores, frozenset(fixed))
 
 
 def _comprehension_names(

@@ -31,7 +31,7 @@ from typing import Any, Literal
 Ref = tuple[Any, ...]
 """A reference, as described in the module docstring."""
 
-FACTS_VERSION = 5
+FACTS_VERSION = 6
 """Bumped whenever the shape of the facts changes, so stale cache entries are ignored."""
 
 DefKind = Literal["module", "class", "function", "lambda"]
@@ -177,3 +177,7 @@ class FileFacts:
     dunder_all: tuple[str, ...] | None = None
     has_main_block: bool = False
     notes: tuple[str, ...] = field(default=())
+    digest: str = ""
+    """A hash of every other field but `sha256` and `lines`: what resolution reads of the file.
+    Collecting the facts fills it in (`splitter.analyzer.cache.with_digest`); two files with
+    the same digest resolve alike, whatever their comments."""

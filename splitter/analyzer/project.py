@@ -13,6 +13,8 @@ from splitter.analyzer.discovery import SourceFile, discover
 from splitter.analyzer.facts import FileFacts, FileProblem
 from splitter.analyzer.model import Analysis
 from splitter.analyzer.resolve import resolve_project
+from splitter.analyzer.resolved_cache import ResolvedCache, resolution_key
+from splitter.analyzer.results import with_files
 from splitter.errors import InputError
 
 
@@ -34,8 +36,8 @@ def analyze_path(
         exclude: glob patterns of files and folders to leave out, relative to `root`.
         include_tests: also analyze test code.
         workers: processes that parse files the cache does not know.
-        cache_dir: where facts are cached between runs; "default" is `.splitter-cache` in
-            `root`, None turns the cache off.
+        cache_dir: where facts and the resolved analysis are cached between runs; "default"
+            is `.splitter-cache` in `root`, None turns the cache off.
         progress: told (files done, files in all) as files are finished.
         extract: a stand-in for the real extractor, for tests.
         declared_entry_points: qualified names to treat as entry points.
@@ -58,9 +60,29 @@ def analyze_path(
     facts, problems = _collect_and_freeze(found.files, workers, cache, extract, progress)
     every_problem = sorted([*found.problems, *problems], key=lambda p: (p.path, p.line, p.kind))
     try:
-        return resolve_project(facts, every_problem, str(root), declared_entry_points)
+        return _resolve(facts, every_problem, str(root), declared_entry_points, cache)
     finally:
         gc.unfreeze()
+
+
+def _resolve(
+    facts: list[FileFacts],
+    problems: list[FileProblem],
+    root: str,
+    declared_entry_points: Sequence[str],
+    cache: FactsCache | None,
+) -> Analysis:
+    """Resolve the facts, or take the analysis of the same facts from an earlier run."""
+    if cache is None:
+        return resolve_project(facts, problems, root, declared_entry_points)
+    resolved = ResolvedCache(cache.root)
+    key = resolution_key(facts, declared_entry_points)
+    cached = resolved.get(key)
+    if cached is not None:
+        return with_files(cached, facts, problems, root)
+    analysis = resolve_project(facts, problems, root, declared_entry_points)
+    resolved.put(key, analysis)
+    return analysis
 
 
 def _collect_and_freeze(

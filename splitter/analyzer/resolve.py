@@ -32,6 +32,7 @@ Value = tuple[str, str]
 ext, extinst, builtin, builtininst, container, super, method-of-container."""
 
 Var = tuple[str, ...]
+_Signature = tuple[tuple[str, ...], str | None, frozenset[str]]
 
 _MAX_PASSES = 50
 _EMPTY: frozenset[Value] = frozenset()
@@ -88,6 +89,19 @@ class _Resolver:
         self.constraints: list[tuple[str, Any]] = []
         self.mro_cache: dict[str, tuple[str, ...]] = {}
         self.subclass_cache: dict[str, tuple[str, ...]] | None = None
+        self.subclass_mros: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.bound_cache: dict[tuple[str, bool], Value] = {}
+        self.property_cache: dict[str, bool] = {}
+        self.signatures: dict[str, _Signature | None] = {}
+        self.stateless: dict[tuple[Value, str], tuple[Value, ...]] = {}
+        self.overridden_in: dict[str, tuple[str, ...]] | None = None
+        self.overrides_cache: dict[tuple[str, str], frozenset[Value]] = {}
+        self.bound_overrides: dict[
+            tuple[str, str, bool], tuple[AbstractSet[Value], frozenset[Value], tuple[str, ...]]
+        ] = {}
+        self.called: dict[int, set[Value]] = {}
+        """What each call site's function evaluated to at its last replay, by the site's
+        identity (two equal calls on one line are two sites)."""
         self._seed()
 
     # ------------------------------------------------------------------ seeding
@@ -106,13 +120,14 @@ class _Resolver:
 
         First the imports and module-level bindings, naively, so class bases settle and the
         MROs can be fixed; then everything with a worklist: a fact is replayed again only
-        when a variable it read has changed since.
+        when a variable it read has changed since, in the order of the facts (see `_in_order`).
         """
         self._settle_module_names()
         for cls in self.scopes.classes:
             self.mro(cls)
         self.subclasses("")
         self.outside_base = self._outside_bases()
+        self.overridden_in = self._overriding()
         self.constraints = list(self._constraints())
         queue = deque(range(len(self.constraints)))
         self.queued = set(queue)
@@ -122,11 +137,15 @@ class _Resolver:
             self.current = index
             self._replay(self.constraints[index])
             self.current = None
-            for reader in self.wake:
+            for reader in sorted(self.wake):
                 if reader not in self.queued:
                     self.queued.add(reader)
                     queue.append(reader)
             self.wake.clear()
+        # What was kept to replay facts is not needed to read the solution, only its memory.
+        self.readers.clear()
+        self.constraints.clear()
+        self.stateless.clear()
 
     def _settle_module_names(self) -> None:
         module_bindings = [
@@ -178,6 +197,19 @@ class _Resolver:
             self.readers[var].add(self.current)
         return self.vars.get(var, _EMPTY)
 
+    def _first_defined(self, mro: Sequence[str], name: str) -> AbstractSet[Value]:
+        """The values of `name` on the first class of `mro` that has any, read as `_read` does;
+        the hottest loop of resolution, hence written out."""
+        current, readers, variables = self.current, self.readers, self.vars
+        for cls in mro:
+            var = (cls, name)
+            if current is not None:
+                readers[var].add(current)
+            values = variables.get(var)
+            if values:
+                return values
+        return _EMPTY
+
     def _declared_types(self, definition: Definition) -> None:
         """Annotated parameters and return types hold instances of what they name."""
         for param in definition.params:
@@ -196,6 +228,8 @@ class _Resolver:
         if len(bucket) != before:
             self.changed = True
             self.wake.update(self.readers.get(var, ()))
+            if self.overridden_in is not None and len(var) == 2:
+                self._overrides_changed(var[0], var[1])
 
     def _bind_import(self, imported: Import) -> None:
         if imported.kind == "star":
@@ -246,7 +280,7 @@ class _Resolver:
         if kind == "attr":
             result: set[Value] = set()
             for base in self.evaluate(ref[1]):
-                result |= self._attribute(base, ref[2])
+                result.update(self._attribute(base, ref[2]))
             return result
         if kind == "call":
             return self._call_result(ref)
@@ -311,7 +345,7 @@ class _Resolver:
             values = self._star_imported(module, name, seen if seen is not None else set())
         return values
 
-    def _attribute(self, base: Value, name: str) -> set[Value]:
+    def _attribute(self, base: Value, name: str) -> Iterable[Value]:
         kind, target = base
         if kind == "module":
             return self._module_attribute(target, name)
@@ -323,57 +357,85 @@ class _Resolver:
             if not found:
                 return self._inherited_from_outside(target, name)
             return self._bind(found, instance=True)
-        if kind in ("ext", "extinst"):
-            return _external(f"{target}.{name}")
-        if kind == "extresult":
-            return _external(f"{target}.{name}", "extresult")
-        if kind == "container":
-            return _container_method(target, name)
-        if kind == "builtininst":
-            return {_BUILTIN_METHOD}
-        return set()
+        # Nothing else reads a variable, so the answer is kept: externals give most attributes.
+        key = (base, name)
+        known = self.stateless.get(key)
+        if known is None:
+            known = self.stateless[key] = tuple(_stateless_attribute(kind, target, name))
+        return known
 
     def _class_attribute(self, base: Value, name: str) -> set[Value]:
         kind, cls = base
-        values = self._mro_lookup(self.mro(cls), name)
-        if kind in ("classsub", "instsub"):
-            values |= self.overrides(cls, name)
-        if not values:
-            return self._inherited_from_outside(cls, name)
+        own = self._first_defined(self.mro(cls), name)
         instance = kind in ("inst", "instsub")
         result: set[Value] = set()
-        for value in values:
-            if value[0] == "func" and self.is_property(value[1]) and instance:
+        if kind in ("classsub", "instsub"):
+            overriding, bound, properties = self._bound_overrides(cls, name, instance=instance)
+            if not own and not overriding:
+                return self._inherited_from_outside(cls, name)
+            result.update(bound)
+            for qualname in properties:
+                result |= self._read(("def", qualname, "<return>"))
+        elif not own:
+            return self._inherited_from_outside(cls, name)
+        for value in own:
+            if instance and value[0] == "func" and self.is_property(value[1]):
                 result |= self._read(("def", value[1], "<return>"))
             else:
-                result |= self._bind({value}, instance=instance)
+                result.add(self._bound(value, instance=instance))
         return result
 
+    def _bound_overrides(
+        self, cls: str, name: str, *, instance: bool
+    ) -> tuple[AbstractSet[Value], frozenset[Value], tuple[str, ...]]:
+        """`overrides(cls, name)`, then its values bound as `_class_attribute` binds them and
+        its properties (whose return values are read each time), kept while it is unchanged."""
+        overriding = self.overrides(cls, name)
+        key = (cls, name, instance)
+        kept = self.bound_overrides.get(key)
+        if kept is None or kept[0] is not overriding:
+            properties = {
+                value
+                for value in overriding
+                if instance and value[0] == "func" and self.is_property(value[1])
+            }
+            bound = frozenset(
+                self._bound(value, instance=instance)
+                for value in overriding
+                if value not in properties
+            )
+            kept = (overriding, bound, tuple(sorted(value[1] for value in properties)))
+            self.bound_overrides[key] = kept
+        return kept
+
     def _bind(self, values: set[Value], *, instance: bool) -> set[Value]:
-        bound: set[Value] = set()
-        for value in values:
-            if value[0] == "func":
-                decorators = self.scopes.decorators(value[1])
-                if "staticmethod" in decorators:
-                    bound.add(value)
-                elif instance or "classmethod" in decorators:
-                    bound.add(("bound", value[1]))
-                else:
-                    bound.add(value)
+        return {self._bound(value, instance=instance) for value in values}
+
+    def _bound(self, value: Value, *, instance: bool) -> Value:
+        """`value` read as an attribute of a class (`instance` False) or of an instance."""
+        if value[0] != "func":
+            return value
+        key = (value[1], instance)
+        bound = self.bound_cache.get(key)
+        if bound is None:
+            decorators = self.scopes.decorators(value[1])
+            if "staticmethod" not in decorators and (instance or "classmethod" in decorators):
+                bound = ("bound", value[1])
             else:
-                bound.add(value)
+                bound = value
+            self.bound_cache[key] = bound
         return bound
 
     def _mro_lookup(self, mro: Sequence[str], name: str) -> set[Value]:
-        for cls in mro:
-            values = self._read((cls, name))
-            if values:
-                return set(values)
-        return set()
+        return set(self._first_defined(mro, name))
 
     def is_property(self, qualname: str) -> bool:
-        decorators = self.scopes.decorators(qualname)
-        return any(d in _PROPERTY_DECORATORS for d in decorators)
+        found = self.property_cache.get(qualname)
+        if found is None:
+            decorators = self.scopes.decorators(qualname)
+            found = any(d in _PROPERTY_DECORATORS for d in decorators)
+            self.property_cache[qualname] = found
+        return found
 
     def _items(self, containers: set[Value]) -> set[Value]:
         result: set[Value] = set()
@@ -438,13 +500,24 @@ class _Resolver:
         ref = site.call
         if ref[0] != "call":
             return
-        for function in self.evaluate(ref[1]):
+        functions = self.evaluate(ref[1])
+        self.called[id(site)] = functions
+        for function in _in_order(functions):
             self._flow_arguments(function, ref)
+
+    def called_values(self, site: CallSite) -> set[Value]:
+        """What the function of a call site may be, once solved.
+
+        It is what the site's last replay found: had anything it read changed since, the site
+        would have been replayed again. So it is not evaluated a second time.
+        """
+        found = self.called.get(id(site))
+        return found if found is not None else self.evaluate(site.call[1])
 
     def _flow_arguments(self, function: Value, ref: Ref) -> None:
         kind, name = function
         if kind in ("class", "classsub"):
-            for init in self._class_attribute(("inst", name), "__init__"):
+            for init in _in_order(self._class_attribute(("inst", name), "__init__")):
                 self._flow_arguments(init, ref)
             return
         if kind == "container-add":
@@ -452,24 +525,38 @@ class _Resolver:
             return
         if kind not in ("func", "bound"):
             return
-        definition = self.scopes.definitions.get(name)
-        if definition is None:
+        signature = self._signature(name)
+        if signature is None:
             return
-        params = [p for p in definition.params if p.kind == "positional"]
-        if kind == "bound" and params:
-            params = params[1:]
-        for param, argument in zip(params, ref[2], strict=False):
-            self._add((name, param.name), self.evaluate(argument))
-        extra = ref[2][len(params) :]
-        vararg = next((p.name for p in definition.params if p.kind == "vararg"), None)
+        positional, vararg, names = signature
+        if kind == "bound" and positional:
+            positional = positional[1:]
+        for param, argument in zip(positional, ref[2], strict=False):
+            self._add((name, param), self.evaluate(argument))
+        extra = ref[2][len(positional) :]
         if extra and vararg is not None:
             key = f"{name}(*{vararg})"
             self._add((name, vararg), {("container", key)})
             self._add(("<elements>", key), (v for a in extra for v in self.evaluate(a)))
-        by_name = {p.name: p for p in definition.params}
         for keyword, argument in ref[3]:
-            if keyword in by_name:
+            if keyword in names:
                 self._add((name, keyword), self.evaluate(argument))
+
+    def _signature(self, qualname: str) -> _Signature | None:
+        """The parameters of a function: positional names, the `*args` name, every name."""
+        if qualname in self.signatures:
+            return self.signatures[qualname]
+        definition = self.scopes.definitions.get(qualname)
+        signature = None
+        if definition is not None:
+            params = definition.params
+            signature = (
+                tuple(p.name for p in params if p.kind == "positional"),
+                next((p.name for p in params if p.kind == "vararg"), None),
+                frozenset(p.name for p in params),
+            )
+        self.signatures[qualname] = signature
+        return signature
 
     def _spread(self, argument: Ref) -> set[Value]:
         values = self.evaluate(argument)
@@ -538,12 +625,56 @@ class _Resolver:
                     break
         return found
 
-    def overrides(self, cls: str, name: str) -> set[Value]:
-        """What `name` resolves to on every subclass of `cls`: overrides and mixins alike."""
+    def overrides(self, cls: str, name: str) -> AbstractSet[Value]:
+        """What `name` resolves to on every subclass of `cls`: overrides and mixins alike.
+
+        Once the MROs are fixed the answer is kept until a class it may come from gets a new
+        value for `name`, and a fact that asks depends on that question as a whole: a base
+        class of hundreds (a syntax tree's node) would otherwise have each of them read, by
+        every method of it that reads an attribute of `self`.
+        """
+        if self.overridden_in is None:
+            return self._overrides_now(cls, name)
+        if self.current is not None:
+            self.readers[("<overrides>", cls, name)].add(self.current)
+        key = (cls, name)
+        found = self.overrides_cache.get(key)
+        if found is None:
+            current, self.current = self.current, None
+            found = self.overrides_cache[key] = frozenset(self._overrides_now(cls, name))
+            self.current = current
+        return found
+
+    def _overrides_now(self, cls: str, name: str) -> set[Value]:
         values: set[Value] = set()
-        for subclass in self.subclasses(cls):
-            values |= self._mro_lookup(self.mro(subclass), name)
+        for mro in self._subclass_mros(cls):
+            values |= self._first_defined(mro, name)
         return values
+
+    def _overrides_changed(self, cls: str, name: str) -> None:
+        """`name` changed on `cls`: drop the kept `overrides` answers it may be part of."""
+        for base in self.overridden_in.get(cls, ()) if self.overridden_in else ():
+            self.overrides_cache.pop((base, name), None)
+            self.wake.update(self.readers.get(("<overrides>", base, name), ()))
+
+    def _overriding(self) -> dict[str, tuple[str, ...]]:
+        """For each class, the classes whose `overrides` read it: those below which it sits in
+        some subclass's MRO."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for cls in self.scopes.classes:
+            mro = self.mro(cls)
+            for base in mro[1:]:
+                for member in mro:
+                    found[member].add(base)
+        return {member: tuple(sorted(bases)) for member, bases in found.items()}
+
+    def _subclass_mros(self, cls: str) -> tuple[tuple[str, ...], ...]:
+        """The MRO of every subclass of `cls`; MROs are fixed before the worklist starts."""
+        found = self.subclass_mros.get(cls)
+        if found is None:
+            found = tuple(self.mro(subclass) for subclass in self.subclasses(cls))
+            self.subclass_mros[cls] = found
+        return found
 
     def subclasses(self, cls: str) -> tuple[str, ...]:
         if self.subclass_cache is None:
@@ -562,6 +693,30 @@ class _Resolver:
         from splitter.analyzer.results import collect_results
 
         return collect_results(self, root, problems, declared)
+
+
+def _in_order(values: set[Value]) -> Iterable[Value]:
+    """`values` sorted, where the order of what is done with each shows in the result.
+
+    A set's order follows the hash of its strings, which changes from one process to the next;
+    near `_MAX_VALUES` the order values reach a variable decides which of them it keeps, and
+    the same facts must always give the same analysis.
+    """
+    return values if len(values) < 2 else sorted(values)
+
+
+def _stateless_attribute(kind: str, target: str, name: str) -> set[Value]:
+    """The attribute `name` of a value that holds no variable: an external, a container, a
+    builtin object."""
+    if kind in ("ext", "extinst"):
+        return _external(f"{target}.{name}")
+    if kind == "extresult":
+        return _external(f"{target}.{name}", "extresult")
+    if kind == "container":
+        return _container_method(target, name)
+    if kind == "builtininst":
+        return {_BUILTIN_METHOD}
+    return set()
 
 
 _MAX_EXTERNAL_DEPTH = 8

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
 
 from splitter.analyzer.facts import Binding, CallSite, Definition, FileFacts, FileProblem, Ref
@@ -64,7 +66,7 @@ def collect_results(
         collector.add_file(file)
     return Analysis(
         root=root,
-        modules=tuple(ModuleInfo(f.module, f.path, f.lines, f.is_package) for f in resolver.files),
+        modules=_modules(resolver.files),
         functions=tuple(sorted(collector.functions(), key=lambda f: f.qualname)),
         classes=tuple(collector.classes()),
         calls=_sorted(collector.calls),
@@ -74,17 +76,43 @@ def collect_results(
         entry_points=_sorted(collector.entry_points(declared)),
         environment=_sorted(collector.environment),
         transactional=tuple(sorted(collector.transactional)),
-        problems=tuple(sorted(problems, key=lambda p: (p.path, p.line, p.kind))),
+        problems=_sorted_problems(problems),
     )
+
+
+def with_files(
+    resolved: Analysis, files: Sequence[FileFacts], problems: Sequence[FileProblem], root: str
+) -> Analysis:
+    """`resolved` with the parts that resolution does not shape set from this run: the root,
+    the modules (whose line counts a comment changes) and the files that could not be read.
+
+    Args:
+        resolved: an analysis that `collect_results` made from facts with the same digests.
+        files: this run's facts, in any order.
+        problems: this run's problems.
+        root: the analyzed root, as the user named it.
+    """
+    ordered = sorted(files, key=lambda f: f.module)  # as `resolve_project` orders them
+    return replace(
+        resolved, root=root, modules=_modules(ordered), problems=_sorted_problems(problems)
+    )
+
+
+def _modules(files: Sequence[FileFacts]) -> tuple[ModuleInfo, ...]:
+    return tuple(ModuleInfo(f.module, f.path, f.lines, f.is_package) for f in files)
+
+
+def _sorted_problems(problems: Sequence[FileProblem]) -> tuple[FileProblem, ...]:
+    return tuple(sorted(problems, key=lambda p: (p.path, p.line, p.kind)))
 
 
 def _sorted(items: Iterable[_Item]) -> tuple[_Item, ...]:
     """Unique items in the order of their fields, so equal input gives equal output."""
-    return tuple(sorted(set(items), key=_fields))
-
-
-def _fields(item: _Item) -> tuple[object, ...]:
-    return tuple(getattr(item, name) for name in item.__dataclass_fields__)
+    unique = set(items)
+    if not unique:
+        return ()
+    fields = next(iter(unique)).__dataclass_fields__
+    return tuple(sorted(unique, key=attrgetter(*fields)))
 
 
 class _Results:
@@ -98,6 +126,7 @@ class _Results:
         self.transactional: set[str] = set()
         self.environment: list[EnvironmentRead] = []
         self.routes: list[EntryPoint] = []
+        self.properties: dict[tuple[Value, str], tuple[str, ...]] = {}
         self.state_vars = self._state_variables(resolver.files)
         self.models = self._model_tables(resolver.files)
 
@@ -169,7 +198,7 @@ class _Results:
         if ref[0] != "call":
             return
         caller = self.scopes.owner(site.scope)
-        values = self.resolver.evaluate(ref[1])
+        values = self.resolver.called_values(site)
         edges = 0
         for value in sorted(values):
             for callee, target in self._callees(value):
@@ -218,13 +247,28 @@ class _Results:
         for base in self.resolver.evaluate(ref[1]):
             if base[0] not in ("inst", "instsub"):
                 continue
-            candidates = self.resolver._mro_lookup(self.resolver.mro(base[1]), ref[2])
-            if base[0] == "instsub":
-                candidates |= self.resolver.overrides(base[1], ref[2])
-            for value in sorted(candidates):
-                if value[0] == "func" and self.resolver.is_property(value[1]):
-                    caller = self.scopes.owner(site.scope)
-                    self.calls.append(Call(caller, value[1], file.path, site.line))
+            for qualname in self._properties(base, ref[2]):
+                caller = self.scopes.owner(site.scope)
+                self.calls.append(Call(caller, qualname, file.path, site.line))
+
+    def _properties(self, instance: Value, name: str) -> tuple[str, ...]:
+        """The properties `name` may read on `instance`, kept: no class attribute changes once
+        resolution is done."""
+        key = (instance, name)
+        found = self.properties.get(key)
+        if found is None:
+            candidates = self.resolver._mro_lookup(self.resolver.mro(instance[1]), name)
+            if instance[0] == "instsub":
+                candidates |= self.resolver.overrides(instance[1], name)
+            found = tuple(
+                sorted(
+                    value[1]
+                    for value in candidates
+                    if value[0] == "func" and self.resolver.is_property(value[1])
+                )
+            )
+            self.properties[key] = found
+        return found
 
     def _protocol(self, file: FileFacts, binding: Binding, dunders: tuple[str, ...]) -> None:
         caller = self.scopes.owner(binding.scope)
@@ -329,7 +373,7 @@ class _Results:
         if kind == "name":
             return self._state_var(ref[1], ref[2])
         if kind == "attr":
-            for value in self.resolver.evaluate(ref[1]):
+            for value in sorted(self.resolver.evaluate(ref[1])):
                 if value[0] == "module" and (value[1], ref[2]) in self.state_vars:
                     return (value[1], ref[2])
             return self._state_of(ref[1])

@@ -1,0 +1,354 @@
+"""Tests for the cache of resolved analyses: reused only when no from-scratch run could differ."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from splitter.analyzer import project, resolved_cache
+from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache, facts_digest, with_digest
+from splitter.analyzer.collect import collect_facts
+from splitter.analyzer.discovery import discover
+from splitter.analyzer.facts import CallSite, FileFacts, FileProblem
+from splitter.analyzer.model import Analysis
+from splitter.analyzer.project import analyze_path
+from splitter.analyzer.resolve import resolve_project
+from splitter.analyzer.resolved_cache import (
+    RESOLVED_DIR_NAME,
+    ResolvedCache,
+    resolution_key,
+)
+
+Damage = Callable[[bytes, str], bytes]
+"""Spoils a resolved entry, given its bytes and its key."""
+
+SHOP = {
+    "shop/__init__.py": "",
+    "shop/orders.py": (
+        "from shop.pricing import total\n\n\ndef place(items):\n    return total(items)\n"
+    ),
+    "shop/pricing.py": (
+        "def total(items):\n"
+        "    return sum(price(item) for item in items)\n"
+        "\n"
+        "\n"
+        "def price(item):\n"
+        "    return item.price\n"
+    ),
+    "shop/api.py": (
+        "from shop import orders\n"
+        "\n"
+        "\n"
+        "def handle(request):\n"
+        "    return orders.place(request.items)\n"
+    ),
+}
+FACTS = FileFacts(
+    path="shop/orders.py",
+    module="shop.orders",
+    is_package=False,
+    sha256="0" * 64,
+    lines=3,
+    calls=(CallSite("shop.orders", ("call", ("name", "shop.orders", "print"), (), ()), 2),),
+)
+
+
+class CountingResolver:
+    """Stands in for `resolve_project` in `splitter.analyzer.project`, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(
+        self,
+        facts: Sequence[FileFacts],
+        problems: Sequence[FileProblem],
+        root: str,
+        declared_entry_points: Sequence[str] = (),
+    ) -> Analysis:
+        self.calls += 1
+        return resolve_project(facts, problems, root, declared_entry_points)
+
+
+@pytest.fixture
+def resolver(monkeypatch: pytest.MonkeyPatch) -> CountingResolver:
+    counting = CountingResolver()
+    monkeypatch.setattr(project, "resolve_project", counting)
+    return counting
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def analyze(root: Path, *, declared: Sequence[str] = (), cached: bool = True) -> Analysis:
+    return analyze_path(
+        root, workers=1, cache_dir="default" if cached else None, declared_entry_points=declared
+    )
+
+
+def test_a_comment_appended_to_a_file_skips_resolution(
+    tmp_path: Path, resolver: CountingResolver
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    first = analyze(root)
+    assert resolver.calls == 1
+
+    append(root / "shop" / "pricing.py", "\n# prices are in cents\n")
+    again = analyze(root)
+
+    assert resolver.calls == 1
+    assert again == analyze(root, cached=False)
+    assert again.modules != first.modules  # the line count is this run's
+    assert again.calls == first.calls
+
+
+def test_an_untouched_code_base_skips_resolution(
+    tmp_path: Path, resolver: CountingResolver
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    first = analyze(root)
+    again = analyze(root)
+
+    assert resolver.calls == 1
+    assert again == first
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        pytest.param(
+            "shop/pricing.py",
+            "\n\ndef discount(item):\n    return price(item)\n",
+            id="a-new-function-calling-another",
+        ),
+        pytest.param(
+            "shop/api.py",
+            "\n\ndef refund(request):\n    return orders.place(request.items)\n",
+            id="a-new-caller-in-another-module",
+        ),
+        pytest.param("shop/pricing.py", "\nprice = len\n", id="a-rebinding"),
+        pytest.param("shop/__init__.py", "from shop.orders import *\n", id="a-star-import"),
+        pytest.param(
+            "shop/extra.py", "from shop.api import handle\nhandle(None)\n", id="a-new-file"
+        ),
+    ],
+)
+def test_a_code_edit_resolves_again_as_a_run_without_cache_would(
+    tmp_path: Path, resolver: CountingResolver, path: str, text: str
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    before = analyze(root)
+
+    append(root / path, text)
+    after = analyze(root)
+
+    assert resolver.calls == 2
+    assert after == analyze(root, cached=False)
+    assert after != before
+
+
+def test_a_deleted_file_resolves_again(tmp_path: Path, resolver: CountingResolver) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    analyze(root)
+
+    (root / "shop" / "api.py").unlink()
+    after = analyze(root)
+
+    assert resolver.calls == 2
+    assert after == analyze(root, cached=False)
+
+
+def test_going_back_to_earlier_code_reuses_its_analysis(
+    tmp_path: Path, resolver: CountingResolver
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    original = analyze(root)
+    pricing = root / "shop" / "pricing.py"
+    append(pricing, "\n\ndef discount(item):\n    return price(item)\n")
+    analyze(root)
+
+    pricing.write_text(SHOP["shop/pricing.py"], encoding="utf-8")
+    back = analyze(root)
+
+    assert resolver.calls == 2
+    assert back == original
+
+
+def test_other_declared_entry_points_resolve_again(
+    tmp_path: Path, resolver: CountingResolver
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    plain = analyze(root)
+    declared = analyze(root, declared=["shop.pricing.price"])
+
+    assert resolver.calls == 2
+    assert analyze(root) == plain
+    assert resolver.calls == 2
+    assert declared.entry_points != plain.entry_points
+    assert declared == analyze(root, declared=["shop.pricing.price"], cached=False)
+
+
+def test_excluding_a_file_resolves_again(tmp_path: Path, resolver: CountingResolver) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    analyze(root)
+
+    excluded = analyze_path(root, workers=1, exclude=["shop/api.py"])
+
+    assert resolver.calls == 2
+    assert excluded == analyze_path(root, workers=1, exclude=["shop/api.py"], cache_dir=None)
+
+
+def test_the_problems_are_this_runs(tmp_path: Path, resolver: CountingResolver) -> None:
+    root = write_project(tmp_path / "app", {**SHOP, "shop/broken.py": "def (:\n"})
+    analyze(root)
+    (root / "shop" / "broken.py").write_text("\n\ndef (:\n", encoding="utf-8")
+
+    again = analyze(root)
+
+    assert resolver.calls == 1
+    assert again == analyze(root, cached=False)
+    assert [problem.line for problem in again.problems] == [3]
+
+
+def test_deleting_the_cache_is_safe(tmp_path: Path, resolver: CountingResolver) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    first = analyze(root)
+    for path in sorted((root / CACHE_DIR_NAME).rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+
+    assert analyze(root) == first
+    assert resolver.calls == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda blob, key: b"", id="empty"),
+        pytest.param(lambda blob, key: blob[: len(blob) // 2], id="truncated"),
+        pytest.param(lambda blob, key: pickle.dumps(("0" * 64, Analysis(root=""))), id="other-key"),
+        pytest.param(lambda blob, key: pickle.dumps((key, "an analysis")), id="not-an-analysis"),
+        pytest.param(
+            lambda blob, key: pickle.dumps((key, FileProblem("a.py", 1, "syntax", "x"))),
+            id="facts-class",
+        ),
+    ],
+)
+def test_a_damaged_entry_is_a_miss(
+    tmp_path: Path, resolver: CountingResolver, damage: Damage
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    first = analyze(root)
+    (entry,) = (root / CACHE_DIR_NAME / RESOLVED_DIR_NAME).iterdir()
+    entry.write_bytes(damage(entry.read_bytes(), entry.name))
+
+    assert analyze(root) == first
+    assert resolver.calls == 2
+    assert analyze(root) == first
+    assert resolver.calls == 2
+
+
+class _Planted:
+    """A pickle that would run a shell command when loaded by a plain unpickler."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_entry_cannot_run_code(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    cache = ResolvedCache(tmp_path / "cache")
+    key = "a" * 64
+    cache.put(key, Analysis(root="app"))
+    (cache.root / key).write_bytes(pickle.dumps((key, _Planted(marker))))
+
+    assert cache.get(key) is None
+    assert not marker.exists()
+
+
+def test_only_the_newest_entries_are_kept(tmp_path: Path) -> None:
+    cache = ResolvedCache(tmp_path / "cache")
+    oldest, older, newer, newest = (letter * 64 for letter in "abcd")
+    for age, key in enumerate([oldest, older, newer]):
+        cache.put(key, Analysis(root="app"))
+        stamp = time.time() - 100 * (3 - age)
+        os.utime(cache.root / key, (stamp, stamp))
+    assert cache.get(oldest) is not None  # used again, so no longer the oldest
+
+    cache.put(newest, Analysis(root="app"))
+
+    assert sorted(path.name for path in cache.root.iterdir()) == [oldest, newer, newest]
+
+
+def test_an_entry_keeps_only_what_resolution_shaped(tmp_path: Path) -> None:
+    cache = ResolvedCache(tmp_path / "cache")
+    analysis = resolve_project([with_digest(FACTS)], [], "app")  # type: ignore[list-item]
+    cache.put("b" * 64, analysis)
+
+    stored = cache.get("b" * 64)
+
+    assert stored == replace(analysis, root="", modules=(), problems=())
+
+
+def test_the_digest_ignores_the_content_hash_and_the_line_count_only() -> None:
+    same = {
+        facts_digest(FACTS),
+        facts_digest(replace(FACTS, sha256="1" * 64)),
+        facts_digest(replace(FACTS, lines=99)),
+    }
+    others = {
+        facts_digest(replace(FACTS, path="src/shop/orders.py")),
+        facts_digest(replace(FACTS, module="orders")),
+        facts_digest(replace(FACTS, is_package=True)),
+        facts_digest(replace(FACTS, calls=())),
+        facts_digest(replace(FACTS, has_main_block=True)),
+    }
+
+    assert len(same) == 1
+    assert len(others | same) == 6
+
+
+def test_collected_facts_carry_their_digest(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    files = discover(root).files
+
+    for cache in (None, FactsCache(tmp_path / "cache"), FactsCache(tmp_path / "cache")):
+        facts, _ = collect_facts(files, workers=1, cache=cache)
+        assert [f.digest for f in facts] == [facts_digest(replace(f, digest="")) for f in facts]
+
+
+def test_the_key_depends_on_everything_that_shapes_the_analysis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = replace(FACTS, path="shop/other.py", module="shop.other")
+    keys = {
+        resolution_key([FACTS], []),
+        resolution_key([FACTS, other], []),
+        resolution_key([replace(FACTS, calls=())], []),
+        resolution_key([FACTS], ["shop.orders.place"]),
+        resolution_key([FACTS], ["shop.orders"]),
+    }
+    assert len(keys) == 5
+    assert resolution_key([FACTS, other], []) == resolution_key([other, FACTS], [])
+    assert resolution_key([FACTS], []) == resolution_key([replace(FACTS, lines=7)], [])
+
+    monkeypatch.setattr(resolved_cache, "_analyzer_fingerprint", lambda: "an edited analyzer")
+    assert resolution_key([FACTS], []) not in keys
