@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import inspect
 import json
 import typing
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from splitter.local.cases import Case
 from splitter.local.monolith import parameters_of, type_hints
 
 _OMITTED = object()
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def example_events(generated: Path, workflow: str) -> list[Case]:
@@ -53,6 +56,19 @@ def known_values(cases: Iterable[Case]) -> dict[str, list[Any]]:
     return values
 
 
+def _quietly(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` with warnings silenced: hypothesis's advice is for test authors."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return function(*args, **kwargs)
+
+    return run
+
+
+@_quietly
 def derived_cases(
     workflow: str,
     function: Callable[..., Any],
@@ -66,19 +82,6 @@ def derived_cases(
     Half of them, when `bases` (the given cases' inputs) are known, start from one of those
     inputs and redraw some of its arguments: inputs that pass the first checks and go deep.
     """
-    with warnings.catch_warnings():  # hypothesis's advice on strategies is for test authors
-        warnings.simplefilter("ignore")
-        return _derived(workflow, function, known, count, seed, bases)
-
-
-def _derived(
-    workflow: str,
-    function: Callable[..., Any],
-    known: Mapping[str, Sequence[Any]],
-    count: int,
-    seed: int = 0,
-    bases: Sequence[Mapping[str, Any]] = (),
-) -> list[Case]:
     if count <= 0:
         return []
     from hypothesis import HealthCheck, given, settings
