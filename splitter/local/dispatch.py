@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from splitter.local.app import LocalApp, LocalFunction
-from splitter.local.isolation import Runtime, lock
+from splitter.local.isolation import Runtime, guarded_names, lock
 
 REMOTE_MODULE = "splitter_remote"
 
@@ -127,6 +127,11 @@ class Dispatcher:
                 name = "Runtime.ImportModuleError"
                 module = function.handler.rpartition(".")[0]
                 message = f"Unable to import module '{module}': {failure}"
+                if _third_party(failure):
+                    requirements = function.code_dir / "requirements.txt"
+                    message += (
+                        f" (install what the function installs: pip install -r {requirements})"
+                    )
                 return {"errorType": name, "errorMessage": message}, name
             self._count += 1
             context = FakeContext(
@@ -194,6 +199,13 @@ class Dispatcher:
 
         with runtime.active():
             remote.set_invoker(invoker)
+
+
+def _third_party(failure: Exception) -> bool:
+    """Whether an import failed on a package the function installs (not on the code it carries)."""
+    if not isinstance(failure, ModuleNotFoundError) or not failure.name:
+        return False
+    return failure.name.partition(".")[0] not in guarded_names()
 
 
 def _overridden(function: LocalFunction, variables: dict[str, str]) -> dict[str, str]:

@@ -219,3 +219,8 @@ def _restore(saved: Mapping[str, str | None]) -> None:
 def lock() -> threading.RLock:
     """The lock every runtime switch holds: one function runs at a time."""
     return _LOCK
+
+
+def guarded_names() -> frozenset[str]:
+    """The top-level names some runtime's folders (or the monolith) provide."""
+    return frozenset(_GUARD.guarded)

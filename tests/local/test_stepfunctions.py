@@ -115,3 +115,17 @@ def test_an_entry_point_one_function_serves_runs_as_one_invocation(
     [step] = opened.steps
     assert (step.state, step.kind) == ("accounts.open_account", "Lambda")
     assert refused.error == "InvalidAmount"
+
+
+def test_a_package_the_function_installs_is_named_with_its_requirements(
+    generated_copy: Path, bank_database: Path
+) -> None:
+    handlers = generated_copy / "services" / "ledger" / "handlers.py"
+    handlers.write_text(handlers.read_text() + "\nimport no_such_package  # noqa\n")
+    app = load_app(generated_copy, parameters={"BankDbPath": str(bank_database)})
+    with LocalStepFunctions(app) as service:
+        execution = service.run("transfer", {"source": 1, "target": 2, "amount": 5})
+    assert execution.error == "Runtime.ImportModuleError"
+    cause = json.loads(execution.cause or "")["errorMessage"]
+    assert "No module named 'no_such_package'" in cause
+    assert f"pip install -r {generated_copy / 'services' / 'ledger' / 'requirements.txt'}" in cause
