@@ -3,7 +3,7 @@
 moto (the `splitter[local]` extra) carries a port of LocalStack's Step Functions
 interpreter. It runs when `mock_aws` is configured with `execute_state_machine`; its Lambda
 tasks end in one function of moto's, `_invoke_lambda_function`, which this module replaces
-for the duration of a session so that every task reaches the `Dispatcher` instead of a
+while a `LocalStepFunctions` is open, so that every task reaches the `Dispatcher` instead of a
 mocked Lambda service. Retry intervals and `Wait` states do not wait locally: the path
 through the states is the same, only the clock is not.
 
