@@ -16,7 +16,8 @@ import inspect
 import json
 import typing
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -76,12 +77,42 @@ def derived_cases(
     count: int,
     seed: int = 0,
     bases: Sequence[Mapping[str, Any]] = (),
+    storage: Path | None = None,
 ) -> list[Case]:
     """`count` distinct inputs drawn for the entry point's parameters.
 
     Half of them, when `bases` (the given cases' inputs) are known, start from one of those
     inputs and redraw some of its arguments: inputs that pass the first checks and go deep.
+    hypothesis keeps its caches in `storage` (by default `.hypothesis/` where it runs).
     """
+    with _hypothesis_home(storage):
+        return _drawn(workflow, function, known, count, seed, bases)
+
+
+@contextmanager
+def _hypothesis_home(storage: Path | None) -> Iterator[None]:
+    """hypothesis's storage folder set to `storage` for a while, then put back."""
+    if storage is None:
+        yield
+        return
+    from hypothesis import configuration
+
+    saved = vars(configuration).get("__hypothesis_home_directory")
+    configuration.set_hypothesis_home_dir(storage)
+    try:
+        yield
+    finally:
+        configuration.set_hypothesis_home_dir(saved)
+
+
+def _drawn(
+    workflow: str,
+    function: Callable[..., Any],
+    known: Mapping[str, Sequence[Any]],
+    count: int,
+    seed: int,
+    bases: Sequence[Mapping[str, Any]],
+) -> list[Case]:
     if count <= 0:
         return []
     from hypothesis import HealthCheck, given, settings

@@ -201,9 +201,9 @@ class Verifier:
             for case in [*given, *events]
             if all(value is not None for value in case.input.values())
         ]
-        derived = derived_cases(
-            workflow, function, known_values([*given, *events]), self.examples, self.seed, bases
-        )
+        known = known_values([*given, *events])
+        storage = self._workdir / "hypothesis"
+        derived = derived_cases(workflow, function, known, self.examples, self.seed, bases, storage)
         cases, seen = [], set()
         for case in [*events, *given, *derived]:
             key = json.dumps(case.input, sort_keys=True)

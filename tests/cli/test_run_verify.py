@@ -91,6 +91,7 @@ def test_verify_exits_1_on_a_difference_and_shows_it(generated_copy: Path, tmp_p
     finally:
         os.chdir(cwd)
     assert result.exit_code == 1, result.output
+    assert not (tmp_path / ".hypothesis").exists()  # hypothesis kept its caches elsewhere
     assert "insufficient funds" in result.stdout
     assert "monolith : raised InsufficientFunds" in result.stdout
     assert "workflow : raised AccountClosed" in result.stdout
