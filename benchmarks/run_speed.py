@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -27,14 +26,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from typer.testing import CliRunner
 
-from splitter.cli.app import app
 from splitter.local.app import load_app
 from splitter.local.database import fresh_copy
 from splitter.local.isolation import Runtime
 from splitter.local.monolith import call_entry, find_entry, import_root
 from splitter.local.stepfunctions import LocalStepFunctions
+from tests.conftest import analyze_and_generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_monolith" / "shop"
@@ -96,16 +94,10 @@ def main() -> int:
 
 
 def _generate(work: Path) -> Path:
-    runner = CliRunner()
-    cwd = Path.cwd()
-    os.chdir(work)
     try:
-        for command in (["analyze", str(SAMPLE)], ["generate", "--out", "generated"]):
-            result = runner.invoke(app, command)
-            if result.exit_code != 0:
-                raise SystemExit(f"splitter {command[0]} failed:\n{result.output}")
-    finally:
-        os.chdir(cwd)
+        analyze_and_generate(work, SAMPLE, "--out", "generated")
+    except AssertionError as error:
+        raise SystemExit(str(error)) from None
     return work / "generated"
 
 

@@ -16,22 +16,28 @@ MONOLITH = FIXTURE / "bank"
 SETTINGS = FIXTURE / "splitter-verify.toml"
 
 
+def analyze_and_generate(folder: Path, root: Path, *generate: str) -> Path:
+    """Run `splitter analyze ROOT`, then `splitter generate GENERATE...`, in `folder`, as a
+    user would (the plan lands there); fails with the command's output if either does."""
+    runner = CliRunner()
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        for command in (["analyze", str(root)], ["generate", *generate]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 0, f"splitter {command[0]} failed:\n{result.output}"
+    finally:
+        os.chdir(cwd)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def bank_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder where the bank was analyzed with its plan and generated into splitter-out/."""
     folder = tmp_path_factory.mktemp("bank")
     plan = (FIXTURE / "splitter-plan.toml").read_text(encoding="utf-8")
     (folder / "splitter-plan.toml").write_text(f'root = "{MONOLITH}"\n{plan}', encoding="utf-8")
-    runner = CliRunner()
-    cwd = Path.cwd()
-    os.chdir(folder)
-    try:
-        for command in (["analyze", str(MONOLITH)], ["generate"]):
-            result = runner.invoke(app, command)
-            assert result.exit_code == 0, result.output
-    finally:
-        os.chdir(cwd)
-    return folder
+    return analyze_and_generate(folder, MONOLITH)
 
 
 @pytest.fixture(scope="session")
@@ -60,14 +66,4 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_monolith"
 @pytest.fixture(scope="session")
 def sample_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder where the sample monolith was analyzed and generated into splitter-out/."""
-    folder = tmp_path_factory.mktemp("sample")
-    runner = CliRunner()
-    cwd = Path.cwd()
-    os.chdir(folder)
-    try:
-        for command in (["analyze", str(SAMPLE)], ["generate"]):
-            result = runner.invoke(app, command)
-            assert result.exit_code == 0, result.output
-    finally:
-        os.chdir(cwd)
-    return folder
+    return analyze_and_generate(tmp_path_factory.mktemp("sample"), SAMPLE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ class LocalWorkflow:
     logical_id: str
     definition_path: Path
     substitutions: Mapping[str, str]
+    entry: str = ""
+    """The monolith function it translates (from `splitter-report.json`); "" if unknown."""
 
     def __str__(self) -> str:
         return f"{self.name} ({self.definition_path.name})"
@@ -202,16 +204,25 @@ def load_app(root: Path, parameters: Mapping[str, str] | None = None) -> LocalAp
         if resource.get("Type") == _STATE_MACHINE_TYPE:
             workflow = _workflow(root, logical_id, resource["Properties"])
             workflows[workflow.name] = workflow
-    operations = _entry_operations(root / "splitter-report.json")
-    return LocalApp(root, functions, dict(sorted(workflows.items())), operations)
+    report = _report(root / "splitter-report.json")
+    entries = {str(item["name"]): str(item["entry"]) for item in report.get("workflows", [])}
+    workflows = {
+        name: replace(workflow, entry=entries.get(name, "")) for name, workflow in workflows.items()
+    }
+    return LocalApp(root, functions, dict(sorted(workflows.items())), _entry_operations(report))
 
 
-def _entry_operations(path: Path) -> dict[str, EntryOperation]:
-    """The entry points one function serves, named after their function (from the report)."""
+def _report(path: Path) -> dict[str, Any]:
+    """The generation report; empty when it is missing or unreadable."""
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return report if isinstance(report, dict) else {}
+
+
+def _entry_operations(report: Mapping[str, Any]) -> dict[str, EntryOperation]:
+    """The entry points one function serves, named after their function."""
     found: dict[str, EntryOperation] = {}
     for item in report.get("entry_operations", []):
         entry = str(item["entry"])

@@ -51,15 +51,14 @@ class _Guard(importlib.abc.MetaPathFinder):
     """Finds guarded top-level names only in the active runtime's folders."""
 
     def __init__(self) -> None:
-        self.guarded: set[str] = set()
+        self.guarded: frozenset[str] = frozenset()
+        self.prefixes: tuple[str, ...] = ()
+        """The guarded names again, for a quick `str.startswith` test on module names."""
         self.active: Runtime | None = None
-        self._prefixes: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
 
-    def prefixes(self) -> tuple[str, ...]:
-        """The guarded names, for a quick `str.startswith` test on module names."""
-        if self._prefixes[0] != self.guarded:
-            self._prefixes = (frozenset(self.guarded), tuple(sorted(self.guarded)))
-        return self._prefixes[1]
+    def guard(self, names: frozenset[str]) -> None:
+        self.guarded |= names
+        self.prefixes = tuple(sorted(self.guarded))
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -92,7 +91,7 @@ class Runtime:
         self.modules: dict[str, ModuleType] = {}
         self._before: list[set[str]] = []
         self._found: dict[str, bool] = {}
-        _GUARD.guarded |= top_level_names(self.folders)
+        _GUARD.guard(top_level_names(self.folders))
 
     def __str__(self) -> str:
         return self.label
@@ -186,7 +185,7 @@ def _under(place: str, folders: Sequence[Path]) -> bool:
 def _hide_guarded() -> dict[str, ModuleType]:
     """Take out of `sys.modules` what the host process imported under a guarded name (the
     monolith imported by a test suite, say): a runtime finds such names in its own folders."""
-    guarded, prefixes = _GUARD.guarded, _GUARD.prefixes()
+    guarded, prefixes = _GUARD.guarded, _GUARD.prefixes
     hidden = {
         name: module
         for name, module in sys.modules.items()
@@ -223,4 +222,4 @@ def lock() -> threading.RLock:
 
 def guarded_names() -> frozenset[str]:
     """The top-level names some runtime's folders (or the monolith) provide."""
-    return frozenset(_GUARD.guarded)
+    return _GUARD.guarded

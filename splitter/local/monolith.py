@@ -7,6 +7,7 @@ imports or runs it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import json
@@ -93,19 +94,37 @@ def type_hints(function: Callable[..., Any]) -> dict[str, Any]:
         return {}
 
 
-def decode_arguments(function: Callable[..., Any], given: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON input decoded to the annotated types, as the generated handlers decode it."""
+def adapter_for(hint: Any) -> Any:
+    """A pydantic `TypeAdapter` for an annotation, built once per annotation; None for no
+    annotation, `Any`, or a type pydantic has no schema for (the handlers pass those on)."""
+    if hint is None or hint is Any:
+        return None
+    try:
+        return _cached_adapter(hint)
+    except TypeError:  # an annotation that cannot be a cache key
+        return _adapter(hint)
+
+
+def _adapter(hint: Any) -> Any:
     from pydantic import TypeAdapter
 
+    try:
+        return TypeAdapter(hint)
+    except Exception:  # pydantic has no schema for it
+        return None
+
+
+_cached_adapter = functools.lru_cache(maxsize=512)(_adapter)
+
+
+def decode_arguments(function: Callable[..., Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON input decoded to the annotated types, as the generated handlers decode it."""
     hints = type_hints(function)
     decoded = {}
     for name, value in given.items():
-        hint = hints.get(name)
-        if hint is None or hint is Any:
-            decoded[name] = value
-            continue
+        adapter = adapter_for(hints.get(name))
         try:
-            decoded[name] = TypeAdapter(hint).validate_python(value)
+            decoded[name] = value if adapter is None else adapter.validate_python(value)
         except Exception:  # an input the annotation refuses reaches the code as it is
             decoded[name] = value
     return decoded
@@ -118,8 +137,6 @@ def contract_violation(function: Callable[..., Any], given: Mapping[str, Any]) -
     not fit, where the monolith would let it in and fail later, or not at all; such inputs
     say nothing about the split, so verification reports them apart.
     """
-    from pydantic import TypeAdapter
-
     parameters = parameters_of(function)
     names = {parameter.name for parameter in parameters}
     unknown = sorted(set(given) - names)
@@ -130,18 +147,14 @@ def contract_violation(function: Callable[..., Any], given: Mapping[str, Any]) -
             return f"the required argument {parameter.name} is missing"
     hints = type_hints(function)
     for name, value in given.items():
-        hint = hints.get(name)
-        if hint is None or hint is Any:
-            continue
-        try:
-            adapter: TypeAdapter[Any] = TypeAdapter(hint)
-        except Exception:  # a type pydantic has no schema for: the handlers pass it on as is
+        adapter = adapter_for(hints.get(name))
+        if adapter is None:
             continue
         try:
             adapter.validate_python(value)
         except Exception as error:  # pydantic's ValidationError
             first = str(error).splitlines()
-            return f"{name}={json.dumps(value)[:60]} does not fit {_hint_name(hint)}" + (
+            return f"{name}={json.dumps(value)[:60]} does not fit {_hint_name(hints[name])}" + (
                 f" ({first[2].strip()})" if len(first) > 2 else ""
             )
     return None

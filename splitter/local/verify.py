@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,7 +152,7 @@ class Verifier:
     _workdir: Path = field(init=False)
     _start: Path | None = None
     _runs: int = 0
-    _stack: Any = None
+    _temporary: Any = None
     _entries: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -160,8 +160,8 @@ class Verifier:
         self._service = LocalStepFunctions(self.app)
 
     def __enter__(self) -> Verifier:
-        self._stack = tempfile.TemporaryDirectory(prefix="splitter-verify-")
-        self._workdir = Path(self._stack.name)
+        self._temporary = tempfile.TemporaryDirectory(prefix="splitter-verify-")
+        self._workdir = Path(self._temporary.name)
         self._service.__enter__()
         self._start = self._starting_database()
         return self
@@ -170,23 +170,18 @@ class Verifier:
         try:
             self._service.__exit__(*exc_info)
         finally:
-            self._stack.cleanup()
+            self._temporary.cleanup()
 
     def entries(self) -> dict[str, str]:
         """Each workflow's entry point, and each entry point one function serves (report)."""
-        report_path = self.app.root / "splitter-report.json"
-        try:
-            report = json.loads(report_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+        unknown = sorted(name for name, w in self.app.workflows.items() if not w.entry)
+        if unknown:
             raise InputError(
-                f"cannot read {report_path}: {error}",
+                f"{self.app.root / 'splitter-report.json'} names no entry point for "
+                f"{', '.join(unknown)}",
                 hint="verify needs the tree `splitter generate` wrote, report included",
-            ) from None
-        entries = {
-            str(item["name"]): str(item["entry"])
-            for item in report.get("workflows", [])
-            if item.get("name") in self.app.workflows
-        }
+            )
+        entries = {name: workflow.entry for name, workflow in self.app.workflows.items()}
         for name, operation in self.app.operations.items():
             entries.setdefault(name, operation.entry)
         return entries
@@ -252,10 +247,11 @@ class Verifier:
         """
         self._runs += 1
         path = self._database(f"run-{self._runs:05d}.db")
-        with self._variable(self.monolith, path):
-            self._setup_monolith()
-            function = self._entry(entry)
-            monolith = call_entry(self.monolith, function, case.input, self._around(case.workflow))
+        if path is not None:
+            self.monolith.environment[self._variable_name()] = str(path)
+        self._setup_monolith()
+        function = self._entry(entry)
+        monolith = call_entry(self.monolith, function, case.input, self._around(case.workflow))
         left = None
         if path is not None and self._start is not None:
             left = snapshot(path, self._workdir / f"run-{self._runs:05d}-monolith.db")
@@ -282,12 +278,6 @@ class Verifier:
         if self._start is None:
             return None
         return fresh_copy(self._start, self._workdir / name)
-
-    @contextmanager
-    def _variable(self, runtime: Runtime, path: Path | None) -> Iterator[None]:
-        if path is not None:
-            runtime.environment[self._variable_name()] = str(path)
-        yield
 
     def _starting_database(self) -> Path | None:
         database = self.settings.database

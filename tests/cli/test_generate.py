@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from splitter.cli.app import app
 from splitter.generator.asl_check import check_definition
+from tests.conftest import analyze_and_generate
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_monolith"
 runner = CliRunner()
@@ -27,17 +28,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder where the sample was analyzed (plan written) and generated once."""
-    folder = tmp_path_factory.mktemp("generate")
-    cwd = Path.cwd()
-    os.chdir(folder)
-    try:
-        analyzed = runner.invoke(app, ["analyze", str(SAMPLE)])
-        assert analyzed.exit_code == 0, analyzed.output
-        generated = runner.invoke(app, ["generate"])
-        assert generated.exit_code == 0, generated.output
-    finally:
-        os.chdir(cwd)
-    return folder
+    return analyze_and_generate(tmp_path_factory.mktemp("generate"), SAMPLE)
 
 
 @pytest.fixture(scope="module")
