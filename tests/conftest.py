@@ -31,6 +31,21 @@ def analyze_and_generate(folder: Path, root: Path, *generate: str) -> Path:
     return folder
 
 
+DJANGO_SITE = Path(__file__).parent / "generator" / "fixtures" / "django_site"
+
+
+@pytest.fixture(scope="session")
+def django_site_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a copy of the Django site (`site/`), analyzed with its plan and
+    generated into splitter-out/."""
+    folder = tmp_path_factory.mktemp("django_site")
+    monolith = folder / "site"
+    shutil.copytree(DJANGO_SITE, monolith)
+    plan = (DJANGO_SITE / "splitter-plan.toml").read_text(encoding="utf-8")
+    (folder / "splitter-plan.toml").write_text(f'root = "{monolith}"\n{plan}', encoding="utf-8")
+    return analyze_and_generate(folder, monolith)
+
+
 @pytest.fixture(scope="session")
 def bank_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder where the bank was analyzed with its plan and generated into splitter-out/."""

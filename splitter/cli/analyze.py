@@ -121,6 +121,7 @@ def _evidence(
 ) -> tuple[Analysis | None, Evidence, Constraints]:
     if from_graph:
         return None, read_graph(source), Constraints()
+    constraints = read_constraints(source)
     with progress_reporter(enabled=output is OutputFormat.text) as progress:
         analysis = analyze_path(
             source,
@@ -129,8 +130,9 @@ def _evidence(
             workers=workers,
             cache_dir=None if no_cache else "default",
             progress=progress,
+            declared_entry_points=constraints.entry_points,
         )
-    return analysis, evidence_from_analysis(analysis), read_constraints(source)
+    return analysis, evidence_from_analysis(analysis), constraints
 
 
 def _with_profile(evidence: Evidence, profile: Path | None) -> tuple[Evidence, int]:

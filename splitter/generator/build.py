@@ -39,6 +39,7 @@ from splitter.generator.deployment import (
     pascal_name,
     state_machine_spec,
 )
+from splitter.generator.django_setup import SETTINGS_VARIABLE, DjangoProject
 from splitter.generator.glue_module import (
     GLUE_MODULE,
     ResultType,
@@ -118,7 +119,8 @@ def generate_app(
     translations = [typed_glue(translation, results) for translation in translations]
     glue = _glue_by_service(translations)
     machines = {t.workflow: _for_granularity(t, options.granularity) for t in translations}
-    files = [*carried.files, *_glue_files(glue), *_machine_files(machines)]
+    django = carried.django is not None
+    files = [*carried.files, *_glue_files(glue, django), *_machine_files(machines)]
     model = _deployment(plan, analysis, carried, machines, options, glue)
     files.append(GeneratedFile("template.yaml", render_template(model)))
     report = report_json(plan, translations, operations_only, carried, notes)
@@ -245,9 +247,12 @@ def _glue_by_service(translations: Sequence[WorkflowTranslation]) -> dict[str, l
     return dict(glue)
 
 
-def _glue_files(glue: Mapping[str, Sequence[GlueStep]]) -> list[GeneratedFile]:
+def _glue_files(glue: Mapping[str, Sequence[GlueStep]], django: bool) -> list[GeneratedFile]:
     return [
-        GeneratedFile(f"services/{service}/{GLUE_MODULE}.py", render_glue_module(service, steps))
+        GeneratedFile(
+            f"services/{service}/{GLUE_MODULE}.py",
+            render_glue_module(service, steps, django=django),
+        )
         for service, steps in sorted(glue.items())
     ]
 
@@ -292,7 +297,7 @@ def _deployment(
     options: GenerateOptions,
     glue: Mapping[str, Sequence[GlueStep]],
 ) -> DeploymentModel:
-    parameters = _parameters(analysis)
+    parameters = _parameters(analysis, carried.django)
     environment = [
         EnvironmentVariable(p.description, ParameterRef(p.logical_id)) for p in parameters
     ]
@@ -315,16 +320,20 @@ def _deployment(
     )
 
 
-def _parameters(analysis: Analysis) -> list[ParameterSpec]:
-    """One template parameter per environment variable the monolith reads by name."""
-    names = sorted({read.variable for read in analysis.environment})
+def _parameters(analysis: Analysis, django: DjangoProject | None) -> list[ParameterSpec]:
+    """One template parameter per environment variable the monolith reads by name; in a
+    Django monolith, one for its settings module, the one found by default."""
+    names = {read.variable for read in analysis.environment}
+    if django is not None:
+        names.add(SETTINGS_VARIABLE)
     return [
         ParameterSpec(
             logical_id=pascal_name(name.lower()),
             description=name,
+            default=django.settings if django and name == SETTINGS_VARIABLE else None,
             kind=_kind(name),
         )
-        for name in names
+        for name in sorted(names)
     ]
 
 

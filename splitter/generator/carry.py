@@ -21,6 +21,16 @@ import libcst as cst
 from splitter.analyzer.model import Analysis
 from splitter.errors import GenerationError
 from splitter.generator.copies import CopyStyle, render_copy
+from splitter.generator.django_setup import (
+    BOOTSTRAP_MODULE,
+    DjangoProject,
+    carried_apps,
+    find_project,
+    other_apps,
+    render_bootstrap,
+    required_configs,
+    settings_roots,
+)
 from splitter.generator.handlers import (
     RemoteCode,
     ServiceCode,
@@ -31,7 +41,7 @@ from splitter.generator.handlers import (
     render_remote,
     render_requirements,
 )
-from splitter.generator.layer import plan_layer, shared_errors, split_packages, third_party
+from splitter.generator.layer import shared_errors, split_packages, third_party
 from splitter.generator.operations import Operation, build_operations, wanted_operations
 from splitter.generator.statements import ModuleFacts, read_module
 from splitter.generator.trees import Ownership, Planner, TreePlan, build_ownership
@@ -81,6 +91,8 @@ class CarriedCode:
     result_types: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Function -> imports (name -> module) of its return annotation, for the operations
     whose results any service can rebuild (`handlers.decodable`)."""
+    django: DjangoProject | None = None
+    """The monolith's Django project, when its code uses Django (`django_setup`)."""
 
     def file(self, path: str) -> GeneratedFile | None:
         return next((f for f in self.files if f.path == path), None)
@@ -127,25 +139,69 @@ def carry_services(
     facts, notes = read_facts(analysis, sources)
     ownership = build_ownership(plan, analysis)
     planner = Planner(facts, ownership)
-    layer = plan_layer(planner)
-    trees = {service.name: planner.plan_tree(service.name, layer) for service in plan.services}
+    django = find_project(facts)
+    layer = _plan(planner, SHARED, None, django, settings_roots(django, facts))
+    trees = {service.name: _plan(planner, service.name, layer, django) for service in plan.services}
     remote = _remote_bindings(trees, ownership)
     wanted = wanted_operations(plan, analysis, ownership, remote, extra_operations or {})
     operations, operation_notes = build_operations(wanted, analysis, ownership, facts)
     build = _Build(facts, layer, trees, operations, granularity, analysis)
     build.glue = frozenset(glue_services)
+    build.django = django
     files = tuple(sorted(build.files(), key=lambda f: f.path))
     remote_calls = _remote_calls(analysis, ownership, trees)
     notes += [*operation_notes, *build.notes]
     notes += tree_notes(layer, trees, facts) + state_notes(analysis, layer, trees, facts)
     notes += transaction_notes(remote_calls, analysis)
+    notes += django_notes(django, build.internal)
     return CarriedCode(
         files=files,
         operations={s.name: operations.get(s.name, ()) for s in plan.services},
         remote_calls=remote_calls,
         notes=tuple(dict.fromkeys(notes)),
         result_types=decodable_results(operations, facts, layer),
+        django=django,
     )
+
+
+def _plan(
+    planner: Planner,
+    owner: str,
+    layer: TreePlan | None,
+    django: DjangoProject | None,
+    extra: Mapping[str, set[str]] | None = None,
+) -> TreePlan:
+    """The tree of `owner`; in a Django monolith it also keeps the AppConfig of every app
+    whose package it carries, which `django.setup()` loads."""
+    tree = planner.plan_tree(owner, layer, extra)
+    if django is None:
+        return tree
+    configs = required_configs(django, planner.facts, tree, layer)
+    if not configs:
+        return tree
+    wanted = {module: set(names) for module, names in (extra or {}).items()}
+    for module, names in configs.items():
+        wanted.setdefault(module, set()).update(names)
+    return planner.plan_tree(owner, layer, wanted)
+
+
+def django_notes(django: DjangoProject | None, internal: frozenset[str]) -> list[str]:
+    """What a Django monolith's user has to do by hand for the functions to start."""
+    if django is None:
+        return []
+    if django.settings is None:
+        return [
+            "Django: no settings module found in the analyzed code (a module setting "
+            "INSTALLED_APPS and DATABASES); put one in the shared layer and name it in the "
+            "template's DjangoSettingsModule parameter"
+        ]
+    others = other_apps(django, frozenset(name.split(".")[0] for name in internal))
+    if not others:
+        return []
+    return [
+        f"Django: the settings of {django.settings} install apps of other libraries "
+        f"({', '.join(others)}); add their distributions to layers/shared/requirements.txt"
+    ]
 
 
 def read_facts(
@@ -246,6 +302,7 @@ class _Build:
         self.errors = shared_errors(layer, facts)
         self.notes: list[str] = []
         self.glue: frozenset[str] = frozenset()
+        self.django: DjangoProject | None = None
 
     def files(self) -> list[GeneratedFile]:
         found = self._layer_files()
@@ -258,6 +315,8 @@ class _Build:
             self._copy(LAYER_ROOT, SHARED, kept.module, {}) for kept in self.layer.modules.values()
         ]
         packages = third_party(self.layer, self.internal)
+        if self.django is not None:
+            packages = tuple(sorted({*packages, "django"}, key=str.lower))
         if packages:
             found.append(
                 GeneratedFile("layers/shared/requirements.txt", render_layer_requirements(packages))
@@ -280,6 +339,7 @@ class _Build:
                 self.facts,
                 self.internal,
                 glue=service in self.glue,
+                django=self.django is not None,
             )
         )
         self.notes += notes
@@ -298,6 +358,11 @@ class _Build:
             found.append(GeneratedFile(f"{root}/splitter_remote.py", render_remote(code)))
         requirements = render_requirements(service, third_party(tree, self.internal))
         found.append(GeneratedFile(f"{root}/requirements.txt", requirements))
+        if self.django is not None:
+            roots = frozenset(name.split(".")[0] for name in self.internal)
+            apps = carried_apps(self.django, self.facts, tree, self.layer, roots)
+            bootstrap = render_bootstrap(self.django, roots, apps)
+            found.append(GeneratedFile(f"{root}/{BOOTSTRAP_MODULE}.py", bootstrap))
         return found
 
     def _calls(self, tree: TreePlan) -> list[Operation]:

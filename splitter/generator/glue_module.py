@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from splitter.generator.django_setup import DJANGO_IMPORT
 from splitter.generator.workflow_model import GlueStep, WorkflowTranslation
 
 GLUE_MODULE = "splitter_glue"
@@ -134,9 +135,12 @@ def _typed(step: GlueStep, known: Mapping[str, ResultType | None]) -> GlueStep:
     return replace(step, types=types, type_imports=tuple(imports))
 
 
-def render_glue_module(service: str, steps: Sequence[GlueStep]) -> str:
-    """The glue module of `service`: each step's function and `GLUE_HANDLERS` by operation."""
+def render_glue_module(service: str, steps: Sequence[GlueStep], *, django: bool = False) -> str:
+    """The glue module of `service`: each step's function and `GLUE_HANDLERS` by operation;
+    with `django`, it sets Django up first (its handlers can be a function's entry)."""
     lines = [_HEADER.format(service=service)]
+    if django:
+        lines.append(DJANGO_IMPORT)
     lines += _imports(steps)
     lines.append(_HELPERS)
     for step in sorted(steps, key=lambda s: s.function):

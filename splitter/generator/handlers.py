@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from splitter.generator.django_setup import DJANGO_IMPORT
 from splitter.generator.layer import is_data_class
 from splitter.generator.operations import (
     Operation,
@@ -54,6 +55,8 @@ class ServiceCode:
     facts: Mapping[str, ModuleFacts]
     internal: frozenset[str]
     glue: bool = False
+    django: bool = False
+    """Whether the handlers set Django up (`splitter_django`) before importing the code."""
 
 
 class _Imports:
@@ -107,6 +110,8 @@ def render_handlers(code: ServiceCode) -> tuple[str, tuple[str, ...]]:
         web=any(view.web for view in views),
         optional=any("NotRequired[" in field for view in views for field in view.fields),
         glue=code.glue,
+        django=code.django,
+        django_import=DJANGO_IMPORT,
     )
     return text, tuple(notes)
 

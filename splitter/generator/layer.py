@@ -9,8 +9,7 @@ from collections.abc import Iterable, Mapping
 import libcst as cst
 
 from splitter.generator.statements import ModuleFacts, dotted, resolve_definition
-from splitter.generator.trees import Planner, TreePlan
-from splitter.planner.assignment import SHARED
+from splitter.generator.trees import TreePlan
 
 _DISTRIBUTIONS = {
     "yaml": "PyYAML",
@@ -25,11 +24,6 @@ _DISTRIBUTIONS = {
 """Import names whose distribution on PyPI is named differently."""
 
 _ERROR_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt")
-
-
-def plan_layer(planner: Planner) -> TreePlan:
-    """What the shared layer keeps: the shared library's members and what they need."""
-    return planner.plan_tree(SHARED)
 
 
 def split_packages(

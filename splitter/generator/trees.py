@@ -137,11 +137,20 @@ class Planner:
         needs = statement_needs(self.facts[module], statement, None)
         return any(name in self.service_bound for name in needs)
 
-    def plan_tree(self, owner: str, base: TreePlan | None = None) -> TreePlan:
-        """Keep what `owner` owns and what that needs, module by module, until stable."""
+    def plan_tree(
+        self,
+        owner: str,
+        base: TreePlan | None = None,
+        extra: Mapping[str, set[str]] | None = None,
+    ) -> TreePlan:
+        """Keep what `owner` owns and what that needs, module by module, until stable;
+        `extra` names more to keep (module -> names, empty for the module's own code)."""
         required: dict[str, set[str]] = {
             module: set() for module, facts in self.facts.items() if self._holds(owner, facts)
         }
+        for wanted, names in (extra or {}).items():
+            if wanted in self.facts:
+                required.setdefault(wanted, set()).update(names)
         while True:
             self._add_packages(required)
             kept = {m: self._keep(owner, m, required[m], base) for m in sorted(required)}

@@ -88,6 +88,8 @@ class LocalApp:
     functions: Mapping[str, LocalFunction]
     workflows: Mapping[str, LocalWorkflow]
     operations: Mapping[str, EntryOperation] = field(default_factory=dict)
+    variables: Mapping[str, str | None] = field(default_factory=dict)
+    """Each template parameter's environment variable, with the value it was given."""
 
     @property
     def runnable(self) -> tuple[str, ...]:
@@ -209,7 +211,13 @@ def load_app(root: Path, parameters: Mapping[str, str] | None = None) -> LocalAp
     workflows = {
         name: replace(workflow, entry=entries.get(name, "")) for name, workflow in workflows.items()
     }
-    return LocalApp(root, functions, dict(sorted(workflows.items())), _entry_operations(report))
+    variables = {
+        str(spec.get("Description", name)): values[name]
+        for name, spec in template.get("Parameters", {}).items()
+    }
+    return LocalApp(
+        root, functions, dict(sorted(workflows.items())), _entry_operations(report), variables
+    )
 
 
 def _report(path: Path) -> dict[str, Any]:

@@ -6,6 +6,10 @@ takes them out afterwards. A guard on the import system answers for every top-le
 that any runtime's folders (or the monolith) provide: while a runtime is active, such a
 name is found in that runtime's folders or not at all. A handler that needs code it was
 not given therefore fails here, with a message saying so, instead of in production.
+
+A library that keeps process-wide state its user configures once (Django: its settings and
+its registry of installed apps) is loaded by each runtime for itself, as a Lambda function
+loads it in its own process: one function's `django.setup()` does not stand for another's.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ class IsolationError(SplitterError):
 
 
 _LOCK = threading.RLock()
+
+PER_RUNTIME = frozenset({"django"})
+"""Libraries each runtime imports for itself, because they hold process-wide state."""
 
 
 def top_level_names(folders: Iterable[Path]) -> frozenset[str]:
@@ -110,6 +117,8 @@ class Runtime:
             self._before.append(set(sys.modules))
             sys.modules.update(self.modules)
             sys.path[:0] = self.search_path
+            if len(self._before) == 1:  # not when re-entered: a transaction may be open
+                _close_connections(self.modules)
             try:
                 yield
             finally:
@@ -161,6 +170,8 @@ class Runtime:
                 return False
 
     def _owns(self, module: ModuleType) -> bool:
+        if module.__name__.partition(".")[0] in PER_RUNTIME:
+            return True
         places = [getattr(module, "__file__", None) or ""]
         places += list(getattr(module, "__path__", []) or [])
         return any(_under(str(place), self.folders) for place in places if place)
@@ -178,14 +189,28 @@ class Runtime:
                 del sys.modules[name]
 
 
+def _close_connections(modules: Mapping[str, ModuleType]) -> None:
+    """Close the runtime's Django database connections (Django opens them again on first use).
+
+    Django keeps a thread's connection open between calls, but the database file may have been
+    replaced since (`splitter verify` gives every run a fresh copy): a connection kept open
+    would go on reading the old file.
+    """
+    db = modules.get("django.db")
+    if db is not None:
+        db.connections.close_all()
+
+
 def _under(place: str, folders: Sequence[Path]) -> bool:
     return any(place == str(folder) or place.startswith(str(folder) + os.sep) for folder in folders)
 
 
 def _hide_guarded() -> dict[str, ModuleType]:
     """Take out of `sys.modules` what the host process imported under a guarded name (the
-    monolith imported by a test suite, say): a runtime finds such names in its own folders."""
-    guarded, prefixes = _GUARD.guarded, _GUARD.prefixes
+    monolith imported by a test suite, say): a runtime finds such names in its own folders.
+    Modules of the libraries each runtime loads for itself (`PER_RUNTIME`) go out too."""
+    guarded = _GUARD.guarded | PER_RUNTIME
+    prefixes = (*_GUARD.prefixes, *sorted(PER_RUNTIME))
     hidden = {
         name: module
         for name, module in sys.modules.items()

@@ -33,6 +33,8 @@ from splitter.local.monolith import (
 )
 from splitter.local.stepfunctions import Execution, LocalStepFunctions
 
+DJANGO_SETTINGS = "DJANGO_SETTINGS_MODULE"
+"""The variable naming a Django monolith's settings, a parameter of its generated template."""
 DEFAULT_EXAMPLES = 50
 
 
@@ -154,16 +156,27 @@ class Verifier:
     _runs: int = 0
     _temporary: Any = None
     _entries: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    _django: str | None = None
+    """The settings module of a Django monolith."""
 
     def __post_init__(self) -> None:
         self.monolith = Runtime("the monolith", [import_root(self.monolith_path)])
         self._service = LocalStepFunctions(self.app)
+        self._django = self.app.variables.get(DJANGO_SETTINGS)
+        if self._django:
+            self.monolith.environment[DJANGO_SETTINGS] = self._django
 
     def __enter__(self) -> Verifier:
         self._temporary = tempfile.TemporaryDirectory(prefix="splitter-verify-")
         self._workdir = Path(self._temporary.name)
         self._service.__enter__()
         self._start = self._starting_database()
+        if self._django:
+            # Django's settings read the database's path once: set up when the runs' path
+            # is set (every run has the same one), as the generated functions do on import.
+            if self._start is not None:
+                self.monolith.environment[self._variable_name()] = str(self._run_path())
+            self.monolith.call("django:setup")
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -246,7 +259,7 @@ class Verifier:
         same on both sides.
         """
         self._runs += 1
-        path = self._database(f"run-{self._runs:05d}.db")
+        path = None if self._start is None else fresh_copy(self._start, self._run_path())
         if path is not None:
             self.monolith.environment[self._variable_name()] = str(path)
         self._setup_monolith()
@@ -274,10 +287,14 @@ class Verifier:
         assert self.settings.database is not None
         return self.settings.database.variable
 
-    def _database(self, name: str) -> Path | None:
-        if self._start is None:
-            return None
-        return fresh_copy(self._start, self._workdir / name)
+    def _run_path(self) -> Path:
+        """Where this run's database is: a new path for each run, so that a connection the
+        code keeps by path is not reused on the next run's copy; in a Django monolith one
+        path for every run, because Django's settings read it once (the runtimes close
+        Django's connections before each call instead)."""
+        if self._django:
+            return self._workdir / "run.db"
+        return self._workdir / f"run-{self._runs:05d}.db"
 
     def _starting_database(self) -> Path | None:
         database = self.settings.database
@@ -289,8 +306,12 @@ class Verifier:
                 raise InputError(f"the starting database {database.file} does not exist")
             return fresh_copy(database.file, start)
         assert database.seed is not None
-        self.monolith.environment[database.variable] = str(start)
-        self.monolith.call(database.seed.target, str(start))
+        # A runtime of its own: what the seeding loads (Django's settings, which read the
+        # database's path once) must not stay in the monolith that the runs use.
+        seeding = Runtime("the monolith (seeding)", self.monolith.folders)
+        seeding.environment.update(self.monolith.environment)
+        seeding.environment[database.variable] = str(start)
+        seeding.call(database.seed.target, str(start))
         return start
 
     def _setup_monolith(self) -> None:

@@ -24,6 +24,8 @@ class Constraints:
     `keep_together`: each group ends up in one service. `keep_apart`: the patterns of each
     group end up in different services. `pins`: (pattern, service) places matching code in
     that service (`shared` for the shared library). `exclude`: code left out of the plan.
+    `entry_points`: functions the analysis takes as entry points besides those it finds
+    (a function a scheduler or another system calls, which no route or command shows).
     """
 
     keep_together: tuple[tuple[str, ...], ...] = ()
@@ -31,6 +33,7 @@ class Constraints:
     pins: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
     weights: Weights | None = None
+    entry_points: tuple[str, ...] = ()
     source: str = ""
 
     def pinned(self, units: Iterable[str]) -> dict[str, str]:
@@ -99,7 +102,7 @@ def constraints_from_table(table: Mapping[str, Any], source: str) -> Constraints
     Raises:
         InputError: an unknown key or a value of the wrong shape.
     """
-    known = {"keep-together", "keep-apart", "pin", "exclude", "weights"}
+    known = {"keep-together", "keep-apart", "pin", "exclude", "weights", "entry-points"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise InputError(
@@ -119,6 +122,7 @@ def constraints_from_table(table: Mapping[str, Any], source: str) -> Constraints
         pins=tuple(sorted(pins.items())),
         exclude=_strings(table.get("exclude", []), "exclude", source),
         weights=Weights.from_mapping(weights) if isinstance(weights, dict) else None,
+        entry_points=_strings(table.get("entry-points", []), "entry-points", source),
         source=source,
     )
 

@@ -1,0 +1,182 @@
+"""Django in the generated functions: the monolith's settings, and `django.setup()` per function.
+
+A Django monolith's models cannot be imported before Django is set up with the settings that
+list their apps. Each generated function therefore imports its `splitter_django` module
+(written into each service's folder) before any carried code: it loads the monolith's settings
+module, keeps in `INSTALLED_APPS` only the monolith's apps this function carries (Django's
+own apps and other libraries' stay), and calls `django.setup()`. The settings module travels in
+the layer, with what it imports; each tree carrying an app's models also carries the
+`AppConfig` the settings name for it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+
+from splitter.generator.rendering import render_template
+from splitter.generator.statements import ModuleFacts
+from splitter.generator.trees import TreePlan
+
+BOOTSTRAP_MODULE = "splitter_django"
+SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
+DJANGO_IMPORT = f"import {BOOTSTRAP_MODULE}  # noqa: F401  (sets Django up: it comes first)"
+"""The first import of a Django monolith's handlers and glue modules."""
+
+_SETTINGS_NAMES = frozenset({"DATABASES", "ROOT_URLCONF", "SECRET_KEY", "MIDDLEWARE"})
+"""Besides INSTALLED_APPS, a settings module sets at least one of these; a package that only
+lists its apps for projects to include (as django-oscar's `oscar.INSTALLED_APPS`) does not."""
+
+
+@dataclass(frozen=True)
+class DjangoProject:
+    """What the generator needs to know of a Django monolith."""
+
+    settings: str | None
+    """The settings module found in the monolith; None when it holds none (a library)."""
+    apps: tuple[str, ...] = ()
+    """The settings' INSTALLED_APPS entries written as string literals, in order."""
+
+    def configs(self, facts: Mapping[str, ModuleFacts]) -> dict[str, tuple[str, str]]:
+        """App package -> (module, class) of the AppConfig an entry names, for the monolith's
+        apps named as `package.apps.SomeConfig`."""
+        found: dict[str, tuple[str, str]] = {}
+        for entry in self.apps:
+            module, _, name = entry.rpartition(".")
+            if module in facts and name[:1].isupper() and "." in module:
+                found[module.rpartition(".")[0]] = (module, name)
+        return found
+
+
+def find_project(facts: Mapping[str, ModuleFacts]) -> DjangoProject | None:
+    """The Django project of the monolith, or None when none of its code imports Django."""
+    if not any(_is_django(i.module) for f in facts.values() for i in f.imports):
+        return None
+    candidates = sorted(
+        (not module.rpartition(".")[2].endswith("settings"), module)
+        for module, fact in facts.items()
+        if _sets(fact, "INSTALLED_APPS") and any(_sets(fact, n) for n in _SETTINGS_NAMES)
+    )
+    if not candidates:
+        return DjangoProject(settings=None)
+    settings = candidates[0][1]
+    return DjangoProject(settings=settings, apps=installed_apps(facts[settings].tree))
+
+
+def installed_apps(tree: cst.Module) -> tuple[str, ...]:
+    """The string literals of the lists and tuples a module assigns (or adds) to INSTALLED_APPS."""
+    found: list[str] = []
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            value = _apps_value(small)
+            if isinstance(value, cst.List | cst.Tuple):
+                found += [text for e in value.elements if (text := _literal(e.value)) is not None]
+    return tuple(dict.fromkeys(found))
+
+
+def required_configs(
+    project: DjangoProject,
+    facts: Mapping[str, ModuleFacts],
+    tree: TreePlan,
+    base: TreePlan | None = None,
+) -> dict[str, set[str]]:
+    """Module -> names a tree must also keep: the AppConfig of each app whose models it
+    carries that neither it nor `base` (the layer, under a service's tree) keeps."""
+    wanted: dict[str, set[str]] = {}
+    for package, (module, name) in project.configs(facts).items():
+        if f"{package}.models" in tree.modules and not any(
+            _keeps(t, module, name) for t in (tree, base) if t is not None
+        ):
+            wanted.setdefault(module, set()).add(name)
+    return wanted
+
+
+def settings_roots(
+    project: DjangoProject | None, facts: Mapping[str, ModuleFacts]
+) -> dict[str, set[str]]:
+    """What the layer keeps for Django: the whole settings module."""
+    if project is None or project.settings is None:
+        return {}
+    module = facts[project.settings]
+    return {project.settings: {name for s in module.statements for name in s.binds}}
+
+
+def other_apps(project: DjangoProject, monolith_packages: frozenset[str]) -> tuple[str, ...]:
+    """The top-level packages of INSTALLED_APPS entries from libraries other than Django."""
+    tops = {entry.split(".")[0] for entry in project.apps}
+    return tuple(sorted(tops - monolith_packages - {"django"}))
+
+
+def carried_apps(
+    project: DjangoProject,
+    facts: Mapping[str, ModuleFacts],
+    tree: TreePlan,
+    layer: TreePlan,
+    monolith_packages: frozenset[str],
+) -> tuple[str, ...]:
+    """The settings' entries of the monolith's apps that a service's function can load: the
+    AppConfig class an entry names, or the package it names, is in its folder or the layer.
+    (A module can be there without the class: a copy keeps only what its tree needs.)"""
+    found = []
+    for entry in project.apps:
+        if entry.split(".")[0] not in monolith_packages:
+            continue
+        module, _, name = entry.rpartition(".")
+        if module in facts and name[:1].isupper():
+            here = _keeps(tree, module, name) or _keeps(layer, module, name)
+        else:
+            here = entry in tree.modules or entry in layer.modules
+        if here:
+            found.append(entry)
+    return tuple(found)
+
+
+def render_bootstrap(
+    project: DjangoProject, monolith_packages: frozenset[str], apps: tuple[str, ...]
+) -> str:
+    """A service's `splitter_django.py`, which keeps the monolith's `apps` its function has."""
+    return render_template(
+        f"{BOOTSTRAP_MODULE}.py",
+        settings=project.settings,
+        variable=SETTINGS_VARIABLE,
+        packages=sorted(monolith_packages),
+        apps=apps,
+    )
+
+
+def _keeps(tree: TreePlan, module: str, name: str) -> bool:
+    kept = tree.modules.get(module)
+    return kept is not None and name in kept.names
+
+
+def _is_django(module: str) -> bool:
+    return module == "django" or module.startswith("django.")
+
+
+def _sets(facts: ModuleFacts, name: str) -> bool:
+    return any(name in s.binds for s in facts.statements)
+
+
+def _apps_value(small: cst.BaseSmallStatement) -> cst.BaseExpression | None:
+    if isinstance(small, cst.Assign):
+        names = [t.target for t in small.targets]
+        return small.value if any(_named_apps(n) for n in names) else None
+    if isinstance(small, cst.AnnAssign | cst.AugAssign) and _named_apps(small.target):
+        return small.value
+    return None
+
+
+def _named_apps(target: cst.BaseExpression) -> bool:
+    return isinstance(target, cst.Name) and target.value == "INSTALLED_APPS"
+
+
+def _literal(node: cst.BaseExpression) -> str | None:
+    if not isinstance(node, cst.SimpleString):
+        return None
+    value = ast.literal_eval(node.value)
+    return value if isinstance(value, str) else None

@@ -1,0 +1,160 @@
+"""Django monoliths: the settings found, and every function set up with its own apps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from splitter.generator.carry import django_notes
+from splitter.generator.django_setup import DjangoProject, find_project, installed_apps
+from splitter.generator.statements import ModuleFacts, read_module
+from tests.conftest import DJANGO_SITE
+from tests.generator.lint_check import split_findings
+from tests.generator.test_carry import run_isolated, service_paths
+from tests.generator.test_sam import lint_findings, offline, translated
+
+SETTINGS = """
+import os
+
+SECRET_KEY = os.environ.get("KEY", "dev")
+INSTALLED_APPS = ("django.contrib.auth", "shop.catalog.apps.CatalogConfig")
+INSTALLED_APPS += ["shop.orders", "debug_toolbar"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+"""
+
+MODELS = """
+from django.db import models
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=10)
+"""
+
+
+def facts_of(files: dict[str, str]) -> dict[str, ModuleFacts]:
+    known = frozenset(files) | {"shop"}
+    return {
+        module: read_module(text, module=module, path=f"{module}.py", is_package=False, known=known)
+        for module, text in files.items()
+    }
+
+
+def test_the_settings_module_and_its_apps_are_found() -> None:
+    facts = facts_of(
+        {
+            "shop.settings": SETTINGS,
+            "shop.catalog.models": MODELS,
+            "shop.catalog.apps": "class CatalogConfig: ...\n",
+        }
+    )
+    project = find_project(facts)
+    assert project == DjangoProject(
+        settings="shop.settings",
+        apps=(
+            "django.contrib.auth",
+            "shop.catalog.apps.CatalogConfig",
+            "shop.orders",
+            "debug_toolbar",
+        ),
+    )
+    assert project.configs(facts) == {"shop.catalog": ("shop.catalog.apps", "CatalogConfig")}
+    assert django_notes(project, frozenset({"shop", "shop.settings"})) == [
+        "Django: the settings of shop.settings install apps of other libraries "
+        "(debug_toolbar); add their distributions to layers/shared/requirements.txt"
+    ]
+
+
+def test_a_package_that_only_lists_its_apps_is_not_a_settings_module() -> None:
+    """As django-oscar's `oscar/__init__.py`: projects add its list to their own settings."""
+    facts = facts_of({"shop": 'INSTALLED_APPS = ["shop.catalog"]\n', "shop.catalog.models": MODELS})
+    project = find_project(facts)
+    assert project == DjangoProject(settings=None)
+    assert "no settings module found" in django_notes(project, frozenset({"shop"}))[0]
+
+
+def test_code_that_does_not_import_django_is_no_django_project() -> None:
+    assert find_project(facts_of({"shop.settings": SETTINGS.replace("django", "flask")})) is None
+
+
+def test_only_literal_entries_are_read() -> None:
+    tree = read_module(
+        'INSTALLED_APPS = ["a", NAME, f"{x}.b", "c"]\nOTHER = ["d"]\n',
+        module="m",
+        path="m.py",
+        is_package=False,
+        known=frozenset(),
+    ).tree
+    assert installed_apps(tree) == ("a", "c")
+
+
+@pytest.fixture
+def site_tree(django_site_workdir: Path) -> Path:
+    return django_site_workdir / "splitter-out"
+
+
+def test_the_layer_carries_the_settings_and_each_service_its_setup(site_tree: Path) -> None:
+    layer = site_tree / "layers" / "shared" / "python"
+    assert (layer / "site_config" / "settings.py").is_file()
+    for service, apps in (("catalog", "catalog.apps.CatalogConfig"), ("orders", "orders")):
+        bootstrap = (site_tree / "services" / service / "splitter_django.py").read_text()
+        assert 'DEFAULT_SETTINGS = "site_config.settings"' in bootstrap
+        assert f'CARRIED_APPS = frozenset({{\n    "{apps}",\n}})' in bootstrap
+    assert "django" in (site_tree / "layers/shared/requirements.txt").read_text().split()
+    template = (site_tree / "template.yaml").read_text()
+    parameter = (
+        "  DjangoSettingsModule:\n    Type: String\n"
+        "    Description: DJANGO_SETTINGS_MODULE\n    Default: site_config.settings\n"
+    )
+    assert parameter in template
+
+
+def test_handlers_set_django_up_before_importing_code(site_tree: Path) -> None:
+    for name in ("handlers.py", "splitter_glue.py"):
+        path = site_tree / "services" / "orders" / name
+        imports = [line for line in path.read_text().splitlines() if line.startswith("import ")]
+        code = [line for line in path.read_text().splitlines() if line.startswith("from orders")]
+        lines = path.read_text().splitlines()
+        assert imports[0].startswith("import splitter_django  # noqa: F401")
+        assert lines.index(imports[0]) < lines.index(code[0]), name
+
+
+def test_a_tree_carrying_models_carries_their_app_config(site_tree: Path) -> None:
+    services = site_tree / "services"
+    assert (services / "catalog" / "catalog" / "apps.py").is_file()
+    assert (services / "orders" / "catalog" / "services.py").is_file()  # a remote client
+    assert not (services / "orders" / "catalog" / "apps.py").exists()
+
+
+@pytest.mark.parametrize(
+    ("service", "apps"),
+    [
+        ("catalog", ["django.contrib.contenttypes", "catalog.apps.CatalogConfig"]),
+        ("orders", ["django.contrib.contenttypes", "orders"]),
+    ],
+)
+def test_each_function_loads_only_its_own_apps(
+    site_tree: Path, service: str, apps: list[str], tmp_path: Path
+) -> None:
+    """Imported alone (its folder and the layer), Django is set up with the apps it carries."""
+    script = (
+        "import json, handlers\n"
+        "from django.apps import apps\n"
+        "from django.conf import settings\n"
+        "print(json.dumps([settings.INSTALLED_APPS, [a.label for a in apps.get_app_configs()]]))"
+    )
+    env = {"SITE_DB_PATH": str(tmp_path / "site.db"), "DJANGO_SETTINGS_MODULE": ""}
+    out = run_isolated(script, service_paths(site_tree, service), env)
+    installed, labels = json.loads(out.splitlines()[-1])
+    assert installed == apps
+    assert labels == ["contenttypes", service]
+
+
+@pytest.mark.usefixtures(offline.__name__)
+def test_the_tree_passes_ruff_cfn_lint_and_the_sam_translator(site_tree: Path) -> None:
+    split = split_findings(site_tree, DJANGO_SITE)
+    assert split.generated == ()
+    text = (site_tree / "template.yaml").read_text()
+    assert lint_findings(text) == []
+    assert translated(text)["Resources"]
