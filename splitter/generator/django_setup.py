@@ -99,11 +99,22 @@ def required_configs(
 def settings_roots(
     project: DjangoProject | None, facts: Mapping[str, ModuleFacts]
 ) -> dict[str, set[str]]:
-    """What the layer keeps for Django: the whole settings module."""
+    """What the layer keeps for Django: the whole settings module, and the whole of each
+    module it takes every name of (`from oscar.defaults import *`): Django reads the settings
+    by name, so no use in the code says which of them are needed."""
     if project is None or project.settings is None:
         return {}
-    module = facts[project.settings]
-    return {project.settings: {name for s in module.statements for name in s.binds}}
+    wanted: dict[str, set[str]] = {}
+    pending = [project.settings]
+    while pending:
+        module = pending.pop()
+        if module in wanted or module not in facts:
+            continue
+        found = facts[module]
+        wanted[module] = {name for s in found.statements for name in s.binds}
+        stars = {s.index for s in found.statements if s.star}
+        pending += [r.module for r in found.references if r.statement in stars and r.name is None]
+    return wanted
 
 
 def other_apps(project: DjangoProject, monolith_packages: frozenset[str]) -> tuple[str, ...]:

@@ -166,6 +166,20 @@ def test_asking_for_services_and_constraints_from_pyproject(shop: Path) -> None:
     assert "api.handle_order" not in data["assignment"]
 
 
+def test_entry_points_declared_in_pyproject(shop: Path) -> None:
+    (shop / "pyproject.toml").write_text('[tool.splitter]\nentry-points = ["stock.release"]\n')
+    code, out, _ = analyze("shop", "--no-plan")
+    assert code == 0, out
+    assert "declared   stock.release  configuration" in out
+
+
+def test_entry_points_that_are_not_a_list_of_names_are_refused(shop: Path) -> None:
+    (shop / "pyproject.toml").write_text('[tool.splitter]\nentry-points = "stock.release"\n')
+    code, _, err = analyze("shop", "--no-plan")
+    assert code == 2
+    assert "entry-points must list qualified names or globs" in err
+
+
 def test_an_external_graph_instead_of_a_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

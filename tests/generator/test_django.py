@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from splitter.generator.carry import django_notes
-from splitter.generator.django_setup import DjangoProject, find_project, installed_apps
+from splitter.generator.django_setup import (
+    DjangoProject,
+    find_project,
+    installed_apps,
+    settings_roots,
+)
 from splitter.generator.statements import ModuleFacts, read_module
 from tests.conftest import DJANGO_SITE
 from tests.generator.lint_check import split_findings
@@ -64,6 +69,23 @@ def test_the_settings_module_and_its_apps_are_found() -> None:
         "Django: the settings of shop.settings install apps of other libraries "
         "(debug_toolbar); add their distributions to layers/shared/requirements.txt"
     ]
+
+
+def test_the_layer_keeps_what_the_settings_import_by_star_whole() -> None:
+    """Django reads settings by name: nothing in the code says which defaults are used."""
+    facts = facts_of(
+        {
+            "shop.settings": "from shop.defaults import *\n" + SETTINGS,
+            "shop.defaults": "from shop.more import *\nPAGE_SIZE = 20\nCURRENCY = 'EUR'\n",
+            "shop.more": "DEBUG_LEVEL = 1\n",
+            "shop.unused": "OTHER = 2\n",
+            "shop.catalog.models": MODELS,
+        }
+    )
+    roots = settings_roots(find_project(facts), facts)
+    assert sorted(roots) == ["shop.defaults", "shop.more", "shop.settings"]
+    assert roots["shop.defaults"] == {"PAGE_SIZE", "CURRENCY"}
+    assert {"INSTALLED_APPS", "DATABASES", "os"} <= roots["shop.settings"]
 
 
 def test_a_package_that_only_lists_its_apps_is_not_a_settings_module() -> None:
