@@ -312,8 +312,8 @@ class _Keeper:
             return True
         if self.mode == "partial" or (owners and not owners & _allowed(self.owner)):
             return False
-        if statement.star:
-            return self.mode == "init" and not any(
+        if statement.star:  # a module carried whole keeps them (Django reads settings by name)
+            return self.mode in ("init", "whole") and not any(
                 self.planner.foreign(self.owner, r.module, None)
                 for r in self.facts.references
                 if r.statement == statement.index

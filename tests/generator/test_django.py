@@ -164,13 +164,15 @@ def test_each_function_loads_only_its_own_apps(
         "import json, handlers\n"
         "from django.apps import apps\n"
         "from django.conf import settings\n"
-        "print(json.dumps([settings.INSTALLED_APPS, [a.label for a in apps.get_app_configs()]]))"
+        "labels = [a.label for a in apps.get_app_configs()]\n"
+        "print(json.dumps([settings.INSTALLED_APPS, labels, settings.SITE_NAME]))"
     )
     env = {"SITE_DB_PATH": str(tmp_path / "site.db"), "DJANGO_SETTINGS_MODULE": ""}
     out = run_isolated(script, service_paths(site_tree, service), env)
-    installed, labels = json.loads(out.splitlines()[-1])
+    installed, labels, name = json.loads(out.splitlines()[-1])
     assert installed == apps
     assert labels == ["contenttypes", service]
+    assert name == "A small shop"  # from the defaults the settings import with `*`
 
 
 @pytest.mark.usefixtures(offline.__name__)
