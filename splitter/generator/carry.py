@@ -24,8 +24,10 @@ from splitter.generator.copies import CopyStyle, render_copy
 from splitter.generator.django_setup import (
     BOOTSTRAP_MODULE,
     DjangoProject,
+    app_labels,
     carried_apps,
     find_project,
+    label_lookups,
     other_apps,
     render_bootstrap,
     required_configs,
@@ -154,6 +156,8 @@ def carry_services(
     notes += tree_notes(layer, trees, facts) + state_notes(analysis, layer, trees, facts)
     notes += transaction_notes(remote_calls, analysis)
     notes += django_notes(django, build.internal)
+    if django is not None:
+        notes += lookup_notes(django, facts, layer, trees, build.internal)
     return CarriedCode(
         files=files,
         operations={s.name: operations.get(s.name, ()) for s in plan.services},
@@ -183,6 +187,50 @@ def _plan(
     for module, names in configs.items():
         wanted.setdefault(module, set()).update(names)
     return planner.plan_tree(owner, layer, wanted)
+
+
+_SHOWN = 10
+"""Services a note names before it only counts the rest."""
+
+
+def lookup_notes(
+    django: DjangoProject,
+    facts: Mapping[str, ModuleFacts],
+    layer: TreePlan,
+    trees: Mapping[str, TreePlan],
+    internal: frozenset[str],
+) -> list[str]:
+    """Carried code that looks up, by label, a Django app its function does not install: it
+    fails there (at start when it runs in an AppConfig's `ready`)."""
+    roots = frozenset(name.split(".")[0] for name in internal)
+    lookups = {
+        module: label_lookups(facts[module], kept.statements)
+        for tree in (layer, *trees.values())
+        for module, kept in tree.modules.items()
+    }
+    missing: dict[tuple[str, str], set[str]] = {}
+    for service, tree in sorted(trees.items()):
+        installed = app_labels(django, facts, carried_apps(django, facts, tree, layer, roots))
+        kept = {*tree.modules, *(m for m in layer.modules if m not in tree.modules)}
+        for module in sorted(kept):
+            for lookup in lookups.get(module, ()):
+                if lookup.label not in installed:
+                    missing.setdefault((lookup.where, lookup.label), set()).add(service)
+    by_where: dict[str, dict[str, set[str]]] = {}
+    for (where, label), services in missing.items():
+        by_where.setdefault(where, {})[label] = services
+    notes = []
+    for where, labels in sorted(by_where.items()):
+        names = sorted(set().union(*labels.values()))
+        shown = _listed(names[:_SHOWN]) + (
+            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+        )
+        notes.append(
+            f"Django: {where} looks up the app(s) {_listed(labels)} by label, which "
+            f"the function(s) of {len(names)} service(s) carrying it do not install "
+            f"({shown}): it fails there"
+        )
+    return notes
 
 
 def django_notes(django: DjangoProject | None, internal: frozenset[str]) -> list[str]:

@@ -191,3 +191,89 @@ def _literal(node: cst.BaseExpression) -> str | None:
         return None
     value = ast.literal_eval(node.value)
     return value if isinstance(value, str) else None
+
+
+_LOOKUPS = frozenset({"get_app_config", "get_model"})
+"""Django's look-ups of an installed app by its label (`apps.get_model("catalogue", ...)`)."""
+
+
+@dataclass(frozen=True)
+class LabelLookup:
+    """A literal app label that kept code looks up in Django's registry."""
+
+    where: str
+    label: str
+
+
+def label_lookups(facts: ModuleFacts, statements: frozenset[int]) -> tuple[LabelLookup, ...]:
+    """The app labels the kept top-level statements of a module look up by literal string."""
+    found: list[LabelLookup] = []
+    for statement in facts.statements:
+        if statement.index not in statements:
+            continue
+        where = f"{facts.module}.{statement.name}" if statement.name else facts.module
+        collector = _LookupCollector()
+        facts.tree.body[statement.index].visit(collector)
+        found += [LabelLookup(where, label) for label in collector.labels]
+    return tuple(dict.fromkeys(found))
+
+
+def app_labels(
+    project: DjangoProject, facts: Mapping[str, ModuleFacts], apps: tuple[str, ...]
+) -> frozenset[str]:
+    """The labels of the apps a function installs: the monolith's `apps` it carries, and
+    every app of Django and other libraries the settings name."""
+    monolith = {entry for entry in project.apps if entry.split(".")[0] in _tops(facts)}
+    wanted = [entry for entry in project.apps if entry not in monolith or entry in apps]
+    return frozenset(_label(entry, facts) for entry in wanted)
+
+
+def _tops(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
+    return frozenset(module.split(".")[0] for module in facts)
+
+
+def _label(entry: str, facts: Mapping[str, ModuleFacts]) -> str:
+    """An app's label: its AppConfig's `label`, else the last part of its `name` or module."""
+    module, _, name = entry.rpartition(".")
+    if not (module and name[:1].isupper()):
+        return entry.rpartition(".")[2]
+    found = facts.get(module)
+    attributes = _class_strings(found, name) if found is not None else {}
+    if "label" in attributes:
+        return attributes["label"]
+    if "name" in attributes:
+        return attributes["name"].rpartition(".")[2]
+    package = module.removesuffix(".apps")
+    return package.rpartition(".")[2]
+
+
+def _class_strings(facts: ModuleFacts, name: str) -> dict[str, str]:
+    """The string literals a top-level class assigns to names in its body."""
+    for node in facts.tree.body:
+        if isinstance(node, cst.ClassDef) and node.name.value == name:
+            found = {}
+            for line in node.body.body:
+                if not isinstance(line, cst.SimpleStatementLine):
+                    continue
+                for small in line.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                        target = small.targets[0].target
+                        value = _literal(small.value)
+                        if isinstance(target, cst.Name) and value is not None:
+                            found[target.value] = value
+            return found
+    return {}
+
+
+class _LookupCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        function = node.func
+        name = function.attr.value if isinstance(function, cst.Attribute) else ""
+        name = function.value if isinstance(function, cst.Name) else name
+        if name in _LOOKUPS and node.args:
+            text = _literal(node.args[0].value)
+            if text:
+                self.labels.append(text.split(".")[0])

@@ -10,6 +10,7 @@ import pytest
 from splitter.generator.carry import django_notes
 from splitter.generator.django_setup import (
     DjangoProject,
+    app_labels,
     find_project,
     installed_apps,
     settings_roots,
@@ -182,3 +183,30 @@ def test_the_tree_passes_ruff_cfn_lint_and_the_sam_translator(site_tree: Path) -
     text = (site_tree / "template.yaml").read_text()
     assert lint_findings(text) == []
     assert translated(text)["Resources"]
+
+
+def test_a_look_up_of_an_app_the_function_does_not_install_is_reported(
+    django_site_workdir: Path,
+) -> None:
+    report = json.loads((django_site_workdir / "splitter-out/splitter-report.json").read_text())
+    assert (
+        "Django: orders.services.catalog_size looks up the app(s) catalog by label, which the "
+        "function(s) of 1 service(s) carrying it do not install (orders): it fails there"
+    ) in report["notes"]
+    assert not [n for n in report["notes"] if "looks up" in n and "catalog_size" not in n]
+
+
+def test_app_labels_come_from_the_config_class() -> None:
+    facts = facts_of(
+        {
+            "shop.settings": SETTINGS,
+            "shop.catalog.models": MODELS,
+            "shop.catalog.apps": 'class CatalogConfig:\n    name = "shop.catalog"\n'
+            '    label = "shop_catalog"\n',
+        }
+    )
+    project = find_project(facts)
+    assert project is not None
+    carried = ("shop.catalog.apps.CatalogConfig",)
+    assert app_labels(project, facts, carried) == {"auth", "shop_catalog", "debug_toolbar"}
+    assert app_labels(project, facts, ()) == {"auth", "debug_toolbar"}
