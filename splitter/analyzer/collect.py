@@ -10,8 +10,6 @@ file at a time.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import multiprocessing
 import os
@@ -33,6 +31,7 @@ from splitter.analyzer.cache import (
 )
 from splitter.analyzer.discovery import SourceFile
 from splitter.analyzer.facts import FileFacts, FileProblem, ProblemKind
+from splitter.analyzer.gc_pause import gc_paused
 from splitter.analyzer.sources import DEFAULT_MAX_BYTES, decode_source, too_large
 from splitter.errors import AnalysisError
 
@@ -98,7 +97,7 @@ def collect_facts(
         The facts and the problems, each in the order of `files`.
     """
     extractor = extract or _real_extractor()
-    with _gc_paused():
+    with gc_paused():
         results = _collect(files, cache, extractor, max_bytes, workers, progress)
     facts = [result for result in results if isinstance(result, FileFacts)]
     return facts, [result for result in results if isinstance(result, FileProblem)]
@@ -128,19 +127,6 @@ def _collect(
     for index, result in _run(jobs, workers, cache, extractor, counter):
         results[index] = result
     return results
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Facts are hundreds of thousands of small acyclic objects: letting the cycle collector
-    # scan them over and over while they are built doubles the time and frees nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _real_extractor() -> Extractor:
@@ -296,7 +282,7 @@ def _extract_chunk(jobs: list[_Job], cache_root: str | None, extract: Extractor)
     The results travel back in the encoding of cache entries, so each is pickled only once.
     """
     cache = FactsCache(Path(cache_root)) if cache_root else None
-    with _gc_paused():
+    with gc_paused():
         return [_extract_encoded(job, cache, extract) for job in jobs]
 
 
