@@ -11,13 +11,16 @@ import contextlib
 import dataclasses
 import hashlib
 import io
+import marshal
 import os
 import pickle
 import re
 import tempfile
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from splitter import __version__
 from splitter.analyzer import facts
@@ -63,13 +66,74 @@ def with_digest(result: CachedResult) -> CachedResult:
 def facts_digest(facts: FileFacts) -> str:
     """The digest of `facts` (see `FileFacts.digest`), computed when it is not filled in.
 
-    It hashes the facts' `repr`, which spells out every field and depends on nothing but
-    their values (a pickle also records which strings are the same object).
+    It hashes the facts' values (`plain_values`) in `marshal`'s version 2 format, which
+    spells out every value and depends on nothing else (a pickle, or `marshal`'s later
+    versions, also record which strings are the same object). It is several times faster
+    than hashing their `repr`, which is kept for facts this encoding cannot write.
     """
     if facts.digest:
         return facts.digest
-    blanked = dataclasses.replace(facts, sha256="", lines=0)
-    return hashlib.sha256(repr(blanked).encode()).hexdigest()
+    try:
+        encoded = marshal.dumps(plain_values(facts), _MARSHAL_BY_VALUE)
+    except ValueError:  # a value marshal does not write, or nesting deeper than it goes
+        encoded = repr(dataclasses.replace(facts, sha256="", lines=0)).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+_MARSHAL_BY_VALUE = 2
+"""The last `marshal` version that writes every object in full, never a reference to one
+written before."""
+
+
+def plain_values(facts: FileFacts) -> tuple[Any, ...]:
+    """The fields of `facts` but `sha256`, `lines` and `digest`, as plain tuples: each record
+    (a definition, a call site...) becomes the tuple of its fields, in the order of their
+    declaration, so only values and their places remain."""
+    return tuple(
+        _records(value) if name in _RECORD_FIELDS else value
+        for name, value in zip(_FACTS_FIELDS, _facts_values(facts), strict=True)
+    )
+
+
+def _records(records: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(_record_values(record) for record in records)
+
+
+def _record_values(record: Any) -> tuple[Any, ...]:
+    values = _FIELD_GETTERS[type(record)](record)
+    if isinstance(record, facts.Definition):
+        # Its parameters are records too; they are the one nested field.
+        return (*values, tuple(_FIELD_GETTERS[facts.Param](param) for param in record.params))
+    return values  # type: ignore[no-any-return]
+
+
+def _field_getter(cls: type, *, leave_out: Collection[str] = ()) -> Callable[[Any], Any]:
+    """A function that gives the fields of a `cls` as a tuple (`attrgetter`, in C)."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in leave_out]
+    return attrgetter(*names) if len(names) > 1 else lambda record: (getattr(record, names[0]),)
+
+
+_FIELD_GETTERS: dict[type, Callable[[Any], Any]] = {
+    cls: _field_getter(cls)
+    for cls in (
+        facts.Param,
+        facts.Import,
+        facts.CallSite,
+        facts.Binding,
+        facts.TableAccess,
+        facts.StateAccess,
+    )
+}
+_FIELD_GETTERS[facts.Definition] = _field_getter(facts.Definition, leave_out={"params"})
+_FACTS_FIELDS = tuple(
+    f.name for f in dataclasses.fields(FileFacts) if f.name not in ("sha256", "lines", "digest")
+)
+_facts_values = attrgetter(*_FACTS_FIELDS)
+_RECORD_FIELDS = frozenset(
+    {"definitions", "imports", "calls", "bindings", "returns", "loops", "withs"}
+    | {"attribute_loads", "tables", "state"}
+)
+"""The fields of `FileFacts` that hold records rather than plain values."""
 
 
 class FactsCache:
