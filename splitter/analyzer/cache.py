@@ -17,7 +17,7 @@ import pickle
 import re
 import tempfile
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -95,36 +95,20 @@ def plain_values(facts: FileFacts) -> tuple[Any, ...]:
     )
 
 
-def _records(records: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(_record_values(record) for record in records)
+def _records(records: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+    # Records are named tuples, which marshal does not write: made plain tuples here.
+    if records and isinstance(records[0], facts.Definition):
+        return tuple(_definition_values(d) for d in records)  # type: ignore[arg-type]
+    return tuple(map(tuple, records))
 
 
-def _record_values(record: Any) -> tuple[Any, ...]:
-    values = _FIELD_GETTERS[type(record)](record)
-    if isinstance(record, facts.Definition):
-        # Its parameters are records too; they are the one nested field.
-        return (*values, tuple(_FIELD_GETTERS[facts.Param](param) for param in record.params))
-    return values  # type: ignore[no-any-return]
+def _definition_values(definition: facts.Definition) -> tuple[Any, ...]:
+    # Its parameters are records too; they are the one nested field.
+    params = tuple(map(tuple, definition.params))
+    return (*definition[:_PARAMS], params, *definition[_PARAMS + 1 :])
 
 
-def _field_getter(cls: type, *, leave_out: Collection[str] = ()) -> Callable[[Any], Any]:
-    """A function that gives the fields of a `cls` as a tuple (`attrgetter`, in C)."""
-    names = [f.name for f in dataclasses.fields(cls) if f.name not in leave_out]
-    return attrgetter(*names) if len(names) > 1 else lambda record: (getattr(record, names[0]),)
-
-
-_FIELD_GETTERS: dict[type, Callable[[Any], Any]] = {
-    cls: _field_getter(cls)
-    for cls in (
-        facts.Param,
-        facts.Import,
-        facts.CallSite,
-        facts.Binding,
-        facts.TableAccess,
-        facts.StateAccess,
-    )
-}
-_FIELD_GETTERS[facts.Definition] = _field_getter(facts.Definition, leave_out={"params"})
+_PARAMS = facts.Definition._fields.index("params")
 _FACTS_FIELDS = tuple(
     f.name for f in dataclasses.fields(FileFacts) if f.name not in ("sha256", "lines", "digest")
 )

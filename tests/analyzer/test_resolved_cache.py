@@ -336,7 +336,7 @@ def test_the_digest_depends_on_values_only() -> None:
     )
     renamed = replace(
         with_parameter,
-        definitions=(replace(with_parameter.definitions[0], params=(Param("x", "positional"),)),),
+        definitions=(with_parameter.definitions[0]._replace(params=(Param("x", "positional"),)),),
     )
 
     assert shared.module is shared.calls[0].scope
