@@ -38,6 +38,8 @@ _Constraint = tuple[Callable[[Any], None], Any]
 """A fact to replay, with the method that replays it."""
 
 _MAX_PASSES = 50
+_UNKNOWN_SIGNATURE: Any = object()
+"""Stands for a signature not looked up yet (None is that of a function not analyzed)."""
 _EMPTY: frozenset[Value] = frozenset()
 _MAX_VALUES = 64
 """A variable that may hold this many values stops growing: context-insensitive flow through
@@ -109,6 +111,8 @@ class _Resolver:
         self.stateless: dict[str, dict[Value, tuple[Value, ...]]] = {}
         """The attributes of values that hold no variable, by attribute name then value."""
         self.stateless_results: dict[Value, tuple[Value, ...]] = {}
+        self.external_items: dict[str, tuple[Value, ...]] = {}
+        """The elements of external values, by name (see `_external_items`)."""
         """What calling a value that holds no variable gives (see `_STATELESS_CALLS`)."""
         self.overridden_in: dict[str, tuple[str, ...]] | None = None
         self.overrides_cache: dict[tuple[str, str], frozenset[Value]] = {}
@@ -202,10 +206,11 @@ class _Resolver:
             yield from ((withs, b) for b in file.withs)
 
     def _flow_binding(self, binding: Binding) -> None:
-        self._assign(binding.target, self.evaluate(binding.value))
+        # Peeked: the one variable whose values these may be gets only them added back.
+        self._assign(binding.target, self._peek(binding.value))
 
     def _flow_return(self, binding: Binding) -> None:
-        self._add(("def", binding.scope, "<return>"), self.evaluate(binding.value))
+        self._add(("def", binding.scope, "<return>"), self._peek(binding.value))
 
     def _read(self, var: Var) -> AbstractSet[Value]:
         """The values of `var`, noting that the fact being replayed depends on it."""
@@ -265,7 +270,7 @@ class _Resolver:
                 return self._module_attribute(module, name)
         return {("ext", target)}
 
-    def _assign(self, target: Ref, values: set[Value]) -> None:
+    def _assign(self, target: Ref, values: AbstractSet[Value]) -> None:
         if not values:
             return
         for var in self._target_vars(target):
@@ -481,10 +486,14 @@ class _Resolver:
     def _items(self, containers: AbstractSet[Value]) -> set[Value]:
         result: set[Value] = set()
         for value in containers:
-            if value[0] == "container":
+            kind = value[0]
+            if kind == "container":
                 result |= self._read(("<elements>", value[1]))
-            elif value[0] in ("extinst", "ext") and not value[1].endswith("[]"):
-                result |= _external(f"{value[1]}[]", "extinst")
+            elif kind == "extinst" or kind == "ext":
+                items = self.external_items.get(value[1])
+                if items is None:
+                    items = self.external_items[value[1]] = _external_items(value[1])
+                result.update(items)
         return result
 
     # ------------------------------------------------------------------ calls
@@ -579,14 +588,16 @@ class _Resolver:
             return
         if kind not in ("func", "bound"):
             return
-        signature = self._signature(name)
+        signature = self.signatures.get(name, _UNKNOWN_SIGNATURE)
+        if signature is _UNKNOWN_SIGNATURE:
+            signature = self._signature(name)
         if signature is None:
             return
         positional, vararg, names = signature
         if kind == "bound" and positional:
             positional = positional[1:]
         for param, argument in zip(positional, ref[2], strict=False):
-            self._add((name, param), self.evaluate(argument))
+            self._add((name, param), self._peek(argument))
         extra = ref[2][len(positional) :]
         if extra and vararg is not None:
             key = f"{name}(*{vararg})"
@@ -594,7 +605,7 @@ class _Resolver:
             self._add(("<elements>", key), (v for a in extra for v in self.evaluate(a)))
         for keyword, argument in ref[3]:
             if keyword in names:
-                self._add((name, keyword), self.evaluate(argument))
+                self._add((name, keyword), self._peek(argument))
 
     def _signature(self, qualname: str) -> _Signature | None:
         """The parameters of a function: positional names, the `*args` name, every name."""
@@ -760,6 +771,11 @@ def _in_order(values: list[Value]) -> Iterable[Value]:
     if len(values) > 1:
         values.sort()
     return values
+
+
+def _external_items(name: str) -> tuple[Value, ...]:
+    """The elements of an external value (or of an instance of an external class)."""
+    return () if name.endswith("[]") else tuple(_external(f"{name}[]", "extinst"))
 
 
 def _stateless_attribute(kind: str, target: str, name: str) -> set[Value]:

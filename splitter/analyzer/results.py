@@ -108,12 +108,17 @@ def _sorted_problems(problems: Sequence[FileProblem]) -> tuple[FileProblem, ...]
 
 
 def _sorted(items: Iterable[_Item]) -> tuple[_Item, ...]:
-    """Unique items in the order of their fields, so equal input gives equal output."""
-    unique = set(items)
-    if not unique:
+    """Unique items in the order of their fields, so equal input gives equal output.
+
+    Items are told apart and ordered by the tuple of their fields, which is what their
+    equality compares, without a call to their `__hash__` and `__eq__` for each.
+    """
+    items = list(items)
+    if not items:
         return ()
-    fields = next(iter(unique)).__dataclass_fields__
-    return tuple(sorted(unique, key=attrgetter(*fields)))
+    fields = attrgetter(*items[0].__dataclass_fields__)
+    by_fields = {fields(item): item for item in items}
+    return tuple(by_fields[key] for key in sorted(by_fields))
 
 
 class _Results:
@@ -374,9 +379,14 @@ class _Results:
         if kind == "name":
             return self._state_var(ref[1], ref[2])
         if kind == "attr":
-            for value in sorted(self.resolver.evaluate(ref[1])):
-                if value[0] == "module" and (value[1], ref[2]) in self.state_vars:
-                    return (value[1], ref[2])
+            name = ref[2]
+            modules = [
+                value[1]
+                for value in self.resolver.evaluate(ref[1])
+                if value[0] == "module" and (value[1], name) in self.state_vars
+            ]
+            if modules:
+                return (min(modules), name)  # the first in the order of values
             return self._state_of(ref[1])
         if kind == "item":
             return self._state_of(ref[1])
