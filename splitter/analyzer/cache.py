@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import hashlib
 import io
-import marshal
 import os
 import pickle
 import re
@@ -66,23 +65,30 @@ def with_digest(result: CachedResult) -> CachedResult:
 def facts_digest(facts: FileFacts) -> str:
     """The digest of `facts` (see `FileFacts.digest`), computed when it is not filled in.
 
-    It hashes the facts' values (`plain_values`) in `marshal`'s version 2 format, which
-    spells out every value and depends on nothing else (a pickle, or `marshal`'s later
-    versions, also record which strings are the same object). It is several times faster
-    than hashing their `repr`, which is kept for facts this encoding cannot write.
+    It hashes the facts' values (`plain_values`, plain tuples, strings and numbers) pickled
+    without a memo, so every value is spelled out and nothing else shows (a pickle's memo
+    records which objects are the same one). It is several times faster than hashing their
+    `repr`, which is kept for facts that cannot be pickled so.
     """
     if facts.digest:
         return facts.digest
     try:
-        encoded = marshal.dumps(plain_values(facts), _MARSHAL_BY_VALUE)
-    except ValueError:  # a value marshal does not write, or nesting deeper than it goes
+        encoded = _pickled_by_value(plain_values(facts))
+    except (pickle.PicklingError, ValueError, RecursionError):
         encoded = repr(dataclasses.replace(facts, sha256="", lines=0)).encode()
     return hashlib.sha256(encoded).hexdigest()
 
 
-_MARSHAL_BY_VALUE = 2
-"""The last `marshal` version that writes every object in full, never a reference to one
-written before."""
+def _pickled_by_value(value: object) -> bytes:
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, protocol=_DIGEST_PROTOCOL)
+    pickler.fast = True  # no memo: each value is written in full wherever it appears
+    pickler.dump(value)
+    return stream.getvalue()
+
+
+_DIGEST_PROTOCOL = 5
+"""Fixed, so the digest does not change with the default protocol of a later Python."""
 
 
 def plain_values(facts: FileFacts) -> tuple[Any, ...]:
@@ -96,7 +102,7 @@ def plain_values(facts: FileFacts) -> tuple[Any, ...]:
 
 
 def _records(records: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
-    # Records are named tuples, which marshal does not write: made plain tuples here.
+    # Records are named tuples, which would be pickled with their class: made plain here.
     if records and isinstance(records[0], facts.Definition):
         return tuple(_definition_values(d) for d in records)  # type: ignore[arg-type]
     return tuple(map(tuple, records))

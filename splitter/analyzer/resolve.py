@@ -100,7 +100,8 @@ class _Resolver:
         self.readers: dict[Var, set[int]] = defaultdict(set)
         self.wake: set[int] = set()
         self.outside_base: dict[str, str] = {}
-        self.queued: set[int] = set()
+        self.queued = bytearray()
+        """For each fact, by index, 1 while it waits in the worklist."""
         self.constraints: list[_Constraint] = []
         self.mro_cache: dict[str, tuple[str, ...]] = {}
         self.subclass_cache: dict[str, tuple[str, ...]] | None = None
@@ -150,18 +151,18 @@ class _Resolver:
         self.overridden_in = self._overriding()
         self.constraints = constraints = list(self._constraints())
         queue = deque(range(len(constraints)))
-        queued = self.queued = set(queue)
+        queued = self.queued = bytearray(b"\x01") * len(constraints)
         wake = self.wake
         while queue:
             index = queue.popleft()
-            queued.discard(index)
+            queued[index] = 0
             self.current = index
             replay, fact = constraints[index]
             replay(fact)
             self.current = None
             if wake:
-                for reader in sorted(wake - queued):
-                    queued.add(reader)
+                for reader in sorted([r for r in wake if not queued[r]]):
+                    queued[reader] = 1
                     queue.append(reader)
                 wake.clear()
         # What was kept to replay facts is not needed to read the solution, only its memory.
