@@ -26,7 +26,7 @@ from splitter.analyzer.cache import (
     FactsCache,
     cache_key,
     decode_entry,
-    encode_entry,
+    encode_with_digest,
     with_digest,
 )
 from splitter.analyzer.discovery import SourceFile
@@ -288,14 +288,15 @@ def _extract_chunk(jobs: list[_Job], cache_root: str | None, extract: Extractor)
 
 def _extract_encoded(job: _Job, cache: FactsCache | None, extract: Extractor) -> bytes:
     result, cacheable = _extract(job, extract)
-    entry = encode_entry(job.key, result)
+    entry = encode_with_digest(job.key, result)
     if cache is not None and cacheable:
         cache.put_encoded(job.key, entry)
     return entry
 
 
 def _extract_here(job: _Job, cache: FactsCache | None, extract: Extractor) -> CachedResult:
-    result, cacheable = _extract(job, extract)
+    extracted, cacheable = _extract(job, extract)
+    result = with_digest(extracted)
     if cache is not None and cacheable:
         cache.put(job.key, result)
     return result
@@ -303,13 +304,14 @@ def _extract_here(job: _Job, cache: FactsCache | None, extract: Extractor) -> Ca
 
 def _extract(job: _Job, extract: Extractor) -> tuple[CachedResult, bool]:
     """The file's result, and whether it may be cached: a failure of the analyzer may not, so
-    the next run (perhaps with a fixed analyzer) tries again."""
+    the next run (perhaps with a fixed analyzer) tries again. Its digest is not filled in yet:
+    `encode_with_digest` does so, or `with_digest`."""
     # The size was checked when the file was read.
     text = decode_source(job.data, job.path, max_bytes=len(job.data))
     if isinstance(text, FileProblem):
         return text, True
     try:
-        return with_digest(_call(extract, text, job)), True
+        return _call(extract, text, job), True
     except Exception as error:
         return _failure(job, error), False
 
