@@ -1,8 +1,10 @@
 """The on-disk cache of per-file facts, keyed by content hash so unchanged files are not re-read.
 
 Entries are pickles, and the default cache directory sits inside the analyzed code base, which
-is not trusted: a planted entry must not run code. Entries are therefore loaded by an unpickler
-that builds nothing but the classes of `splitter.analyzer.facts`.
+is not trusted: a planted entry must not run code. Entries therefore hold plain tuples, strings
+and numbers only (`plain_fields`), loaded by an unpickler that builds no class at all; the facts
+are rebuilt from them. Plain data is also pickled and unpickled several times faster than the
+facts' own classes, and worker processes send their facts to the parent in the same form.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import re
 import tempfile
 import time
 from collections.abc import Collection
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from splitter import __version__
 from splitter.analyzer import facts
@@ -63,13 +68,119 @@ def with_digest(result: CachedResult) -> CachedResult:
 def facts_digest(facts: FileFacts) -> str:
     """The digest of `facts` (see `FileFacts.digest`), computed when it is not filled in.
 
-    It hashes the facts' `repr`, which spells out every field and depends on nothing but
-    their values (a pickle also records which strings are the same object).
+    It hashes the facts' values (`plain_values`, plain tuples, strings and numbers) pickled
+    without a memo, so every value is spelled out and nothing else shows (a pickle's memo
+    records which objects are the same one). It is several times faster than hashing their
+    `repr`, which is kept for facts that cannot be pickled so.
     """
     if facts.digest:
         return facts.digest
-    blanked = dataclasses.replace(facts, sha256="", lines=0)
-    return hashlib.sha256(repr(blanked).encode()).hexdigest()
+    return _digest(facts, plain_fields(facts))
+
+
+def _digest(facts: FileFacts, fields: tuple[Any, ...]) -> str:
+    """The digest of `facts`, whose `plain_fields` are `fields`."""
+    try:
+        encoded = _pickled_by_value(tuple(fields[index] for index in _DIGESTED))
+    except (pickle.PicklingError, ValueError, RecursionError):
+        encoded = repr(dataclasses.replace(facts, sha256="", lines=0)).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _pickled_by_value(value: object) -> bytes:
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, protocol=_DIGEST_PROTOCOL)
+    pickler.fast = True  # no memo: each value is written in full wherever it appears
+    pickler.dump(value)
+    return stream.getvalue()
+
+
+_DIGEST_PROTOCOL = 5
+"""Fixed, so the digest does not change with the default protocol of a later Python."""
+
+
+def plain_values(facts: FileFacts) -> tuple[Any, ...]:
+    """The fields of `facts` but `sha256`, `lines` and `digest` as `plain_fields` gives them:
+    what the digest hashes."""
+    fields = plain_fields(facts)
+    return tuple(fields[index] for index in _DIGESTED)
+
+
+def plain_fields(facts: FileFacts) -> tuple[Any, ...]:
+    """Every field of `facts`, in the order of their declaration, as plain tuples: each record
+    (a definition, a call site...) becomes the tuple of its fields, so only values and their
+    places remain. `facts_from_plain` makes the facts again."""
+    return tuple(
+        _records(value) if name in _RECORD_CLASSES else value
+        for name, value in zip(_FIELDS, _field_values(facts), strict=True)
+    )
+
+
+def facts_from_plain(fields: tuple[Any, ...]) -> FileFacts:
+    """The facts whose `plain_fields` are `fields`.
+
+    Raises:
+        ValueError, TypeError: `fields` are not the plain fields of any facts.
+    """
+    values = list(fields)
+    if len(values) != len(_FIELDS):
+        raise ValueError("not the fields of facts")
+    for index, cls in _RECORD_INDEXES:
+        values[index] = _rebuilt(cls, values[index])
+    return FileFacts(*values)
+
+
+def _records(records: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+    # Records are named tuples, which would be pickled with their class: made plain here.
+    if records and isinstance(records[0], facts.Definition):
+        return tuple(_definition_values(d) for d in records)  # type: ignore[arg-type]
+    return tuple(map(tuple, records))
+
+
+def _definition_values(definition: facts.Definition) -> tuple[Any, ...]:
+    # Its parameters are records too; they are the one nested field.
+    params = tuple(map(tuple, definition.params))
+    return (*definition[:_PARAMS], params, *definition[_PARAMS + 1 :])
+
+
+def _rebuilt(cls: type[tuple[Any, ...]], records: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
+    """`records`, plain tuples, as instances of the named tuple `cls` (built in C, checked for
+    their length only, as the classes' own constructors check nothing more)."""
+    if not set(map(len, records)) <= {len(cls._fields)}:  # type: ignore[attr-defined]
+        raise ValueError(f"not {cls.__name__} records")
+    if cls is facts.Definition:
+        records = tuple(map(_definition_with_params, records))
+    return tuple(map(partial(tuple.__new__, cls), records))
+
+
+def _definition_with_params(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    params = _rebuilt(facts.Param, values[_PARAMS])
+    return (*values[:_PARAMS], params, *values[_PARAMS + 1 :])
+
+
+_PARAMS = facts.Definition._fields.index("params")
+_FIELDS = tuple(f.name for f in dataclasses.fields(FileFacts))
+_field_values = attrgetter(*_FIELDS)
+_DIGEST_INDEX = _FIELDS.index("digest")
+_DIGESTED = tuple(
+    index for index, name in enumerate(_FIELDS) if name not in ("sha256", "lines", "digest")
+)
+_RECORD_CLASSES: dict[str, type[tuple[Any, ...]]] = {
+    "definitions": facts.Definition,
+    "imports": facts.Import,
+    "calls": facts.CallSite,
+    "bindings": facts.Binding,
+    "returns": facts.Binding,
+    "loops": facts.Binding,
+    "withs": facts.Binding,
+    "attribute_loads": facts.CallSite,
+    "tables": facts.TableAccess,
+    "state": facts.StateAccess,
+}
+"""The fields of `FileFacts` that hold records rather than plain values, with their class."""
+_RECORD_INDEXES = tuple(
+    (index, _RECORD_CLASSES[name]) for index, name in enumerate(_FIELDS) if name in _RECORD_CLASSES
+)
 
 
 class FactsCache:
@@ -182,26 +293,45 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-class _FactsUnpickler(pickle.Unpickler):
+class _PlainUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> type:
-        found = getattr(facts, name, None) if module == facts.__name__ else None
-        if isinstance(found, type) and found.__module__ == facts.__name__:
-            return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not a facts class")
+        raise pickle.UnpicklingError(f"{module}.{name}: an entry holds no class")
 
 
 def encode_entry(key: str, result: CachedResult) -> bytes:
     """The bytes stored for `result` under `key`; they carry the key, to be checked on load."""
-    return pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL)
+    return _encoded(key, result, with_digest=False)
+
+
+def encode_with_digest(key: str, result: CachedResult) -> bytes:
+    """`encode_entry(key, with_digest(result))`, turning the facts into plain fields once for
+    both: what a worker process does with each file it extracts."""
+    return _encoded(key, result, with_digest=True)
+
+
+def _encoded(key: str, result: CachedResult, *, with_digest: bool) -> bytes:
+    if isinstance(result, FileFacts):
+        fields = plain_fields(result)
+        if with_digest and not result.digest:
+            digest = _digest(result, fields)
+            fields = (*fields[:_DIGEST_INDEX], digest, *fields[_DIGEST_INDEX + 1 :])
+        entry = (key, "facts", fields)
+    else:
+        entry = (key, "problem", (result.path, result.line, result.kind, result.reason))
+    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode_entry(entry: bytes, key: str) -> CachedResult | None:
     """The result in an entry that `encode_entry` made for `key`, or None if it is not one."""
     try:
-        stored_key, result = _FactsUnpickler(io.BytesIO(entry)).load()
+        stored_key, kind, fields = _PlainUnpickler(io.BytesIO(entry)).load()
+        if stored_key != key:
+            return None
+        if kind == "facts":
+            return facts_from_plain(fields)
+        if kind == "problem" and len(fields) == len(dataclasses.fields(FileProblem)):
+            return FileProblem(*fields)
     except Exception:
         # Truncated, corrupt or foreign data can raise nearly anything; all of it is a miss.
         return None
-    if stored_key != key or not isinstance(result, FileFacts | FileProblem):
-        return None
-    return result
+    return None

@@ -10,8 +10,6 @@ file at a time.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import multiprocessing
 import os
@@ -28,11 +26,12 @@ from splitter.analyzer.cache import (
     FactsCache,
     cache_key,
     decode_entry,
-    encode_entry,
+    encode_with_digest,
     with_digest,
 )
 from splitter.analyzer.discovery import SourceFile
 from splitter.analyzer.facts import FileFacts, FileProblem, ProblemKind
+from splitter.analyzer.gc_pause import gc_paused
 from splitter.analyzer.sources import DEFAULT_MAX_BYTES, decode_source, too_large
 from splitter.errors import AnalysisError
 
@@ -98,7 +97,7 @@ def collect_facts(
         The facts and the problems, each in the order of `files`.
     """
     extractor = extract or _real_extractor()
-    with _gc_paused():
+    with gc_paused():
         results = _collect(files, cache, extractor, max_bytes, workers, progress)
     facts = [result for result in results if isinstance(result, FileFacts)]
     return facts, [result for result in results if isinstance(result, FileProblem)]
@@ -128,19 +127,6 @@ def _collect(
     for index, result in _run(jobs, workers, cache, extractor, counter):
         results[index] = result
     return results
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Facts are hundreds of thousands of small acyclic objects: letting the cycle collector
-    # scan them over and over while they are built doubles the time and frees nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _real_extractor() -> Extractor:
@@ -296,20 +282,21 @@ def _extract_chunk(jobs: list[_Job], cache_root: str | None, extract: Extractor)
     The results travel back in the encoding of cache entries, so each is pickled only once.
     """
     cache = FactsCache(Path(cache_root)) if cache_root else None
-    with _gc_paused():
+    with gc_paused():
         return [_extract_encoded(job, cache, extract) for job in jobs]
 
 
 def _extract_encoded(job: _Job, cache: FactsCache | None, extract: Extractor) -> bytes:
     result, cacheable = _extract(job, extract)
-    entry = encode_entry(job.key, result)
+    entry = encode_with_digest(job.key, result)
     if cache is not None and cacheable:
         cache.put_encoded(job.key, entry)
     return entry
 
 
 def _extract_here(job: _Job, cache: FactsCache | None, extract: Extractor) -> CachedResult:
-    result, cacheable = _extract(job, extract)
+    extracted, cacheable = _extract(job, extract)
+    result = with_digest(extracted)
     if cache is not None and cacheable:
         cache.put(job.key, result)
     return result
@@ -317,13 +304,14 @@ def _extract_here(job: _Job, cache: FactsCache | None, extract: Extractor) -> Ca
 
 def _extract(job: _Job, extract: Extractor) -> tuple[CachedResult, bool]:
     """The file's result, and whether it may be cached: a failure of the analyzer may not, so
-    the next run (perhaps with a fixed analyzer) tries again."""
+    the next run (perhaps with a fixed analyzer) tries again. Its digest is not filled in yet:
+    `encode_with_digest` does so, or `with_digest`."""
     # The size was checked when the file was read.
     text = decode_source(job.data, job.path, max_bytes=len(job.data))
     if isinstance(text, FileProblem):
         return text, True
     try:
-        return with_digest(_call(extract, text, job)), True
+        return _call(extract, text, job), True
     except Exception as error:
         return _failure(job, error), False
 

@@ -10,7 +10,7 @@ sets. A call whose target set is empty is reported as unresolved, never guessed.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -24,6 +24,7 @@ from splitter.analyzer.facts import (
     Import,
     Ref,
 )
+from splitter.analyzer.gc_pause import gc_paused
 from splitter.analyzer.model import Analysis
 from splitter.analyzer.scopes import ScopeTable
 
@@ -33,8 +34,12 @@ ext, extinst, builtin, builtininst, container, super, method-of-container."""
 
 Var = tuple[str, ...]
 _Signature = tuple[tuple[str, ...], str | None, frozenset[str]]
+_Constraint = tuple[Callable[[Any], None], Any]
+"""A fact to replay, with the method that replays it."""
 
 _MAX_PASSES = 50
+_UNKNOWN_SIGNATURE: Any = object()
+"""Stands for a signature not looked up yet (None is that of a function not analyzed)."""
 _EMPTY: frozenset[Value] = frozenset()
 _MAX_VALUES = 64
 """A variable that may hold this many values stops growing: context-insensitive flow through
@@ -51,6 +56,12 @@ _OPAQUE_BUILTINS = frozenset({"getattr", "next", "iter", "type", "eval", "exec",
 _CONTAINER_ADDERS = frozenset({"append", "add", "insert", "extend", "update", "setdefault"})
 _CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "popitem", "__getitem__"})
 _CONTAINER_VIEWS = frozenset({"values", "copy", "keys"})
+_FLOWING_CALLS = frozenset({"func", "bound", "class", "classsub", "container-add"})
+"""The kinds of value whose call passes its arguments on (see `_flow_arguments`)."""
+_STATELESS_CALLS = frozenset({"ext", "extresult", "builtin", "builtinmethod", "container-view"})
+"""The kinds of value whose call result reads no variable, so it is kept once known."""
+_PARTIAL = frozenset({"functools.partial"})
+"""Externals whose call result is one of the call's arguments, so it is never kept."""
 
 
 def resolve_project(
@@ -70,9 +81,13 @@ def resolve_project(
     Returns:
         The analysis, every collection sorted so equal input gives equal output.
     """
-    resolver = _Resolver(sorted(facts, key=lambda f: f.module))
-    resolver.solve()
-    return resolver.analysis(root, problems, declared_entry_points)
+    with gc_paused():
+        resolver = _Resolver(sorted(facts, key=lambda f: f.module))
+        resolver.solve()
+        analysis = resolver.analysis(root, problems, declared_entry_points)
+        # Freed now, it is not scanned by the collection that follows turning it back on.
+        del resolver
+    return analysis
 
 
 class _Resolver:
@@ -85,15 +100,21 @@ class _Resolver:
         self.readers: dict[Var, set[int]] = defaultdict(set)
         self.wake: set[int] = set()
         self.outside_base: dict[str, str] = {}
-        self.queued: set[int] = set()
-        self.constraints: list[tuple[str, Any]] = []
+        self.queued = bytearray()
+        """For each fact, by index, 1 while it waits in the worklist."""
+        self.constraints: list[_Constraint] = []
         self.mro_cache: dict[str, tuple[str, ...]] = {}
         self.subclass_cache: dict[str, tuple[str, ...]] | None = None
         self.subclass_mros: dict[str, tuple[tuple[str, ...], ...]] = {}
         self.bound_cache: dict[tuple[str, bool], Value] = {}
         self.property_cache: dict[str, bool] = {}
         self.signatures: dict[str, _Signature | None] = {}
-        self.stateless: dict[tuple[Value, str], tuple[Value, ...]] = {}
+        self.stateless: dict[str, dict[Value, tuple[Value, ...]]] = {}
+        """The attributes of values that hold no variable, by attribute name then value."""
+        self.stateless_results: dict[Value, tuple[Value, ...]] = {}
+        self.external_items: dict[str, tuple[Value, ...]] = {}
+        """The elements of external values, by name (see `_external_items`)."""
+        """What calling a value that holds no variable gives (see `_STATELESS_CALLS`)."""
         self.overridden_in: dict[str, tuple[str, ...]] | None = None
         self.overrides_cache: dict[tuple[str, str], frozenset[Value]] = {}
         self.bound_overrides: dict[
@@ -128,20 +149,22 @@ class _Resolver:
         self.subclasses("")
         self.outside_base = self._outside_bases()
         self.overridden_in = self._overriding()
-        self.constraints = list(self._constraints())
-        queue = deque(range(len(self.constraints)))
-        self.queued = set(queue)
+        self.constraints = constraints = list(self._constraints())
+        queue = deque(range(len(constraints)))
+        queued = self.queued = bytearray(b"\x01") * len(constraints)
+        wake = self.wake
         while queue:
             index = queue.popleft()
-            self.queued.discard(index)
+            queued[index] = 0
             self.current = index
-            self._replay(self.constraints[index])
+            replay, fact = constraints[index]
+            replay(fact)
             self.current = None
-            for reader in sorted(self.wake):
-                if reader not in self.queued:
-                    self.queued.add(reader)
+            if wake:
+                for reader in sorted([r for r in wake if not queued[r]]):
+                    queued[reader] = 1
                     queue.append(reader)
-            self.wake.clear()
+                wake.clear()
         # What was kept to replay facts is not needed to read the solution, only its memory.
         self.readers.clear()
         self.constraints.clear()
@@ -164,32 +187,31 @@ class _Resolver:
             if not self.changed:
                 return
 
-    def _constraints(self) -> Iterator[tuple[str, Any]]:
+    def _constraints(self) -> Iterator[_Constraint]:
+        """Every fact to replay, with the method that replays it; one bound method object of
+        each kind serves all its facts."""
+        types, imports, binds = self._declared_types, self._bind_import, self._flow_binding
+        returns, calls, loops, withs = (
+            self._flow_return,
+            self._flow_call,
+            self._flow_loop,
+            self._flow_with,
+        )
         for file in self.files:
-            yield from (("types", d) for d in file.definitions if d.kind != "module")
-            yield from (("import", i) for i in file.imports)
-            yield from (("bind", b) for b in file.bindings)
-            yield from (("return", b) for b in file.returns)
-            yield from (("call", c) for c in file.calls)
-            yield from (("loop", b) for b in file.loops)
-            yield from (("with", b) for b in file.withs)
+            yield from ((types, d) for d in file.definitions if d.kind != "module")
+            yield from ((imports, i) for i in file.imports)
+            yield from ((binds, b) for b in file.bindings)
+            yield from ((returns, b) for b in file.returns)
+            yield from ((calls, c) for c in file.calls)
+            yield from ((loops, b) for b in file.loops)
+            yield from ((withs, b) for b in file.withs)
 
-    def _replay(self, constraint: tuple[str, Any]) -> None:
-        kind, fact = constraint
-        if kind == "bind":
-            self._assign(fact.target, self.evaluate(fact.value))
-        elif kind == "call":
-            self._flow_call(fact)
-        elif kind == "return":
-            self._add(("def", fact.scope, "<return>"), self.evaluate(fact.value))
-        elif kind == "import":
-            self._bind_import(fact)
-        elif kind == "types":
-            self._declared_types(fact)
-        elif kind == "loop":
-            self._flow_loop(fact)
-        else:
-            self._flow_with(fact)
+    def _flow_binding(self, binding: Binding) -> None:
+        # Peeked: the one variable whose values these may be gets only them added back.
+        self._assign(binding.target, self._peek(binding.value))
+
+    def _flow_return(self, binding: Binding) -> None:
+        self._add(("def", binding.scope, "<return>"), self._peek(binding.value))
 
     def _read(self, var: Var) -> AbstractSet[Value]:
         """The values of `var`, noting that the fact being replayed depends on it."""
@@ -249,7 +271,7 @@ class _Resolver:
                 return self._module_attribute(module, name)
         return {("ext", target)}
 
-    def _assign(self, target: Ref, values: set[Value]) -> None:
+    def _assign(self, target: Ref, values: AbstractSet[Value]) -> None:
         if not values:
             return
         for var in self._target_vars(target):
@@ -278,10 +300,9 @@ class _Resolver:
         if kind == "name":
             return self._lookup(ref[1], ref[2])
         if kind == "attr":
-            result: set[Value] = set()
-            for base in self.evaluate(ref[1]):
-                result.update(self._attribute(base, ref[2]))
-            return result
+            return self._attribute_values(self._peek(ref[1]), ref[2])
+        if kind == "const":
+            return {_BUILTIN_VALUE}
         if kind == "call":
             return self._call_result(ref)
         if kind == "def":
@@ -291,13 +312,11 @@ class _Resolver:
     def _evaluate_other(self, ref: Ref) -> set[Value]:
         kind = ref[0]
         if kind == "item":
-            return self._items(self.evaluate(ref[1]))
+            return self._items(self._peek(ref[1]))
         if kind == "container":
             key = ref[2] or repr(ref[1])
             self._add(("<elements>", key), (v for e in ref[1] for v in self.evaluate(e)))
             return {("container", key)}
-        if kind == "const":
-            return {_BUILTIN_VALUE}
         if kind == "either":
             return {value for part in ref[1] for value in self.evaluate(part)}
         if kind == "annotation":
@@ -314,10 +333,21 @@ class _Resolver:
             return set()
         return {("class" if definition.kind == "class" else "func", qualname)}
 
+    def _peek(self, ref: Ref) -> AbstractSet[Value]:
+        """What `evaluate(ref)` gives, but a name's values are not copied: for reading only,
+        by code that neither keeps them nor adds to a name's variable while it reads them."""
+        if ref[0] == "name":
+            found = self.scopes.lookup(ref[1], ref[2])
+            if found is not None:
+                return self._read(found)
+        return self.evaluate(ref)
+
     def _lookup(self, scope: str, name: str) -> set[Value]:
         found = self.scopes.lookup(scope, name)
         if found is not None:
-            return set(self._read(found))
+            if self.current is not None:
+                self.readers[found].add(self.current)
+            return set(self.vars.get(found, _EMPTY))
         module = self.scopes.module_of(scope)
         values = self._star_imported(module, name, set())
         if values:
@@ -345,6 +375,19 @@ class _Resolver:
             values = self._star_imported(module, name, seen if seen is not None else set())
         return values
 
+    def _attribute_values(self, bases: AbstractSet[Value], name: str) -> set[Value]:
+        """The values of attribute `name` of every value in `bases`: `_attribute`, with the
+        values that hold no variable (externals, containers: most of them) answered from
+        what `_attribute` kept of them."""
+        result: set[Value] = set()
+        stateless = self.stateless.get(name)
+        if stateless is None:
+            stateless = self.stateless[name] = {}
+        for base in bases:
+            known = stateless.get(base)
+            result.update(known if known is not None else self._attribute(base, name))
+        return result
+
     def _attribute(self, base: Value, name: str) -> Iterable[Value]:
         kind, target = base
         if kind == "module":
@@ -358,18 +401,20 @@ class _Resolver:
                 return self._inherited_from_outside(target, name)
             return self._bind(found, instance=True)
         # Nothing else reads a variable, so the answer is kept: externals give most attributes.
-        key = (base, name)
-        known = self.stateless.get(key)
+        kept = self.stateless.get(name)
+        if kept is None:
+            kept = self.stateless[name] = {}
+        known = kept.get(base)
         if known is None:
-            known = self.stateless[key] = tuple(_stateless_attribute(kind, target, name))
+            known = kept[base] = tuple(_stateless_attribute(kind, target, name))
         return known
 
     def _class_attribute(self, base: Value, name: str) -> set[Value]:
         kind, cls = base
-        own = self._first_defined(self.mro(cls), name)
-        instance = kind in ("inst", "instsub")
+        own = self._first_defined(self.mro_cache.get(cls) or self.mro(cls), name)
+        instance = kind == "inst" or kind == "instsub"
         result: set[Value] = set()
-        if kind in ("classsub", "instsub"):
+        if kind == "classsub" or kind == "instsub":
             overriding, bound, properties = self._bound_overrides(cls, name, instance=instance)
             if not own and not overriding:
                 return self._inherited_from_outside(cls, name)
@@ -378,11 +423,14 @@ class _Resolver:
                 result |= self._read(("def", qualname, "<return>"))
         elif not own:
             return self._inherited_from_outside(cls, name)
+        bound_cache = self.bound_cache
         for value in own:
-            if instance and value[0] == "func" and self.is_property(value[1]):
+            if value[0] != "func":
+                result.add(value)
+            elif instance and self.is_property(value[1]):
                 result |= self._read(("def", value[1], "<return>"))
             else:
-                result.add(self._bound(value, instance=instance))
+                result.add(bound_cache.get((value[1], instance)) or self._bound(value, instance))
         return result
 
     def _bound_overrides(
@@ -400,18 +448,16 @@ class _Resolver:
                 if instance and value[0] == "func" and self.is_property(value[1])
             }
             bound = frozenset(
-                self._bound(value, instance=instance)
-                for value in overriding
-                if value not in properties
+                self._bound(value, instance) for value in overriding if value not in properties
             )
             kept = (overriding, bound, tuple(sorted(value[1] for value in properties)))
             self.bound_overrides[key] = kept
         return kept
 
     def _bind(self, values: set[Value], *, instance: bool) -> set[Value]:
-        return {self._bound(value, instance=instance) for value in values}
+        return {self._bound(value, instance) for value in values}
 
-    def _bound(self, value: Value, *, instance: bool) -> Value:
+    def _bound(self, value: Value, instance: bool) -> Value:
         """`value` read as an attribute of a class (`instance` False) or of an instance."""
         if value[0] != "func":
             return value
@@ -432,26 +478,43 @@ class _Resolver:
     def is_property(self, qualname: str) -> bool:
         found = self.property_cache.get(qualname)
         if found is None:
+            # Every function is asked once or not at all: the answer is kept.
             decorators = self.scopes.decorators(qualname)
             found = any(d in _PROPERTY_DECORATORS for d in decorators)
             self.property_cache[qualname] = found
         return found
 
-    def _items(self, containers: set[Value]) -> set[Value]:
+    def _items(self, containers: AbstractSet[Value]) -> set[Value]:
         result: set[Value] = set()
         for value in containers:
-            if value[0] == "container":
+            kind = value[0]
+            if kind == "container":
                 result |= self._read(("<elements>", value[1]))
-            elif value[0] in ("extinst", "ext") and not value[1].endswith("[]"):
-                result |= _external(f"{value[1]}[]", "extinst")
+            elif kind == "extinst" or kind == "ext":
+                items = self.external_items.get(value[1])
+                if items is None:
+                    items = self.external_items[value[1]] = _external_items(value[1])
+                result.update(items)
         return result
 
     # ------------------------------------------------------------------ calls
 
     def _call_result(self, ref: Ref) -> set[Value]:
         result: set[Value] = set()
-        for function in self.evaluate(ref[1]):
-            result |= self._result_of(function, ref)
+        kept = self.stateless_results
+        for function in self._peek(ref[1]):
+            kind = function[0]
+            if kind == "func" or kind == "bound":
+                result |= self._read(("def", function[1], "<return>"))
+                continue
+            known = kept.get(function)
+            if known is not None:
+                result.update(known)
+                continue
+            values = self._result_of(function, ref)
+            if kind in _STATELESS_CALLS and function[1] not in _PARTIAL:
+                kept[function] = tuple(values)
+            result |= values
         return result
 
     def _result_of(self, function: Value, ref: Ref) -> set[Value]:
@@ -463,7 +526,7 @@ class _Resolver:
         if kind in ("inst", "instsub"):
             return self._dunder_result(function, "__call__")
         if kind == "ext":
-            if name in ("functools.partial",) and ref[2]:
+            if name in _PARTIAL and ref[2]:
                 return self.evaluate(ref[2][0])
             # By convention only classes are capitalised: what a function returns is unknown.
             last = name.rpartition(".")[2]
@@ -502,7 +565,7 @@ class _Resolver:
             return
         functions = self.evaluate(ref[1])
         self.called[id(site)] = functions
-        for function in _in_order(functions):
+        for function in _in_order([f for f in functions if f[0] in _FLOWING_CALLS]):
             self._flow_arguments(function, ref)
 
     def called_values(self, site: CallSite) -> set[Value]:
@@ -517,7 +580,8 @@ class _Resolver:
     def _flow_arguments(self, function: Value, ref: Ref) -> None:
         kind, name = function
         if kind in ("class", "classsub"):
-            for init in _in_order(self._class_attribute(("inst", name), "__init__")):
+            inits = self._class_attribute(("inst", name), "__init__")
+            for init in _in_order([f for f in inits if f[0] in _FLOWING_CALLS]):
                 self._flow_arguments(init, ref)
             return
         if kind == "container-add":
@@ -525,14 +589,16 @@ class _Resolver:
             return
         if kind not in ("func", "bound"):
             return
-        signature = self._signature(name)
+        signature = self.signatures.get(name, _UNKNOWN_SIGNATURE)
+        if signature is _UNKNOWN_SIGNATURE:
+            signature = self._signature(name)
         if signature is None:
             return
         positional, vararg, names = signature
         if kind == "bound" and positional:
             positional = positional[1:]
         for param, argument in zip(positional, ref[2], strict=False):
-            self._add((name, param), self.evaluate(argument))
+            self._add((name, param), self._peek(argument))
         extra = ref[2][len(positional) :]
         if extra and vararg is not None:
             key = f"{name}(*{vararg})"
@@ -540,7 +606,7 @@ class _Resolver:
             self._add(("<elements>", key), (v for a in extra for v in self.evaluate(a)))
         for keyword, argument in ref[3]:
             if keyword in names:
-                self._add((name, keyword), self.evaluate(argument))
+                self._add((name, keyword), self._peek(argument))
 
     def _signature(self, qualname: str) -> _Signature | None:
         """The parameters of a function: positional names, the `*args` name, every name."""
@@ -695,14 +761,22 @@ class _Resolver:
         return collect_results(self, root, problems, declared)
 
 
-def _in_order(values: set[Value]) -> Iterable[Value]:
+def _in_order(values: list[Value]) -> Iterable[Value]:
     """`values` sorted, where the order of what is done with each shows in the result.
 
     A set's order follows the hash of its strings, which changes from one process to the next;
     near `_MAX_VALUES` the order values reach a variable decides which of them it keeps, and
-    the same facts must always give the same analysis.
+    the same facts must always give the same analysis. Values that `_flow_arguments` does
+    nothing with are left out before sorting (`_FLOWING_CALLS`): the others keep their order.
     """
-    return values if len(values) < 2 else sorted(values)
+    if len(values) > 1:
+        values.sort()
+    return values
+
+
+def _external_items(name: str) -> tuple[Value, ...]:
+    """The elements of an external value (or of an instance of an external class)."""
+    return () if name.endswith("[]") else tuple(_external(f"{name}[]", "extinst"))
 
 
 def _stateless_attribute(kind: str, target: str, name: str) -> set[Value]:

@@ -46,6 +46,7 @@ _CLI_DECORATORS = frozenset({"command", "group"})
 _VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch")
 _TASK_DECORATORS = frozenset({"task", "shared_task"})
 _DJANGO_URLS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
+_DJANGO_URL_VALUES = frozenset(("ext", url) for url in _DJANGO_URLS)
 _DJANGO_MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
 _ORM_WRITES = frozenset(
     {"create", "update", "delete", "save", "bulk_create", "bulk_update", "get_or_create",
@@ -107,12 +108,17 @@ def _sorted_problems(problems: Sequence[FileProblem]) -> tuple[FileProblem, ...]
 
 
 def _sorted(items: Iterable[_Item]) -> tuple[_Item, ...]:
-    """Unique items in the order of their fields, so equal input gives equal output."""
-    unique = set(items)
-    if not unique:
+    """Unique items in the order of their fields, so equal input gives equal output.
+
+    Items are told apart and ordered by the tuple of their fields, which is what their
+    equality compares, without a call to their `__hash__` and `__eq__` for each.
+    """
+    items = list(items)
+    if not items:
         return ()
-    fields = next(iter(unique)).__dataclass_fields__
-    return tuple(sorted(unique, key=attrgetter(*fields)))
+    fields = attrgetter(*items[0].__dataclass_fields__)
+    by_fields = {fields(item): item for item in items}
+    return tuple(by_fields[key] for key in sorted(by_fields))
 
 
 class _Results:
@@ -200,7 +206,7 @@ class _Results:
         caller = self.scopes.owner(site.scope)
         values = self.resolver.called_values(site)
         edges = 0
-        for value in sorted(values):
+        for value in values:  # in any order: the calls are sorted once all are found
             for callee, target in self._callees(value):
                 self.calls.append(Call(caller, callee, file.path, site.line, target))
                 edges += 1
@@ -236,7 +242,7 @@ class _Results:
             yield f"<builtin>.{name}", "builtin"
 
     def _methods(self, instance: Value, name: str) -> Iterator[tuple[str, Target]]:
-        for method in sorted(self.resolver._class_attribute(instance, name)):
+        for method in self.resolver._class_attribute(instance, name):
             if method[0] in ("func", "bound"):
                 yield method[1], "internal"
 
@@ -272,7 +278,7 @@ class _Results:
 
     def _protocol(self, file: FileFacts, binding: Binding, dunders: tuple[str, ...]) -> None:
         caller = self.scopes.owner(binding.scope)
-        for value in sorted(self.resolver.evaluate(binding.value)):
+        for value in self.resolver.evaluate(binding.value):
             if value[0] not in ("inst", "instsub"):
                 continue
             for dunder in dunders:
@@ -373,9 +379,14 @@ class _Results:
         if kind == "name":
             return self._state_var(ref[1], ref[2])
         if kind == "attr":
-            for value in sorted(self.resolver.evaluate(ref[1])):
-                if value[0] == "module" and (value[1], ref[2]) in self.state_vars:
-                    return (value[1], ref[2])
+            name = ref[2]
+            modules = [
+                value[1]
+                for value in self.resolver.evaluate(ref[1])
+                if value[0] == "module" and (value[1], name) in self.state_vars
+            ]
+            if modules:
+                return (min(modules), name)  # the first in the order of values
             return self._state_of(ref[1])
         if kind == "item":
             return self._state_of(ref[1])
@@ -465,7 +476,7 @@ class _Results:
                 return
 
     def _django_urls(self, file: FileFacts, site: CallSite, values: set[Value]) -> None:
-        if not any(v == ("ext", url) for v in values for url in _DJANGO_URLS):
+        if values.isdisjoint(_DJANGO_URL_VALUES):
             return
         arguments = site.call[2]
         if len(arguments) < 2:

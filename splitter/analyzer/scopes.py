@@ -96,9 +96,11 @@ class ScopeTable:
         Class bodies are visible only to code directly inside them, as in Python.
         """
         key = (scope, name)
-        if key not in self._lookups:
-            self._lookups[key] = self._search(scope, name)
-        return self._lookups[key]
+        try:
+            return self._lookups[key]
+        except KeyError:
+            found = self._lookups[key] = self._search(scope, name)
+            return found
 
     def _search(
         self, scope: str, name: str, *, skip_classes: bool = False

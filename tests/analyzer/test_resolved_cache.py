@@ -15,7 +15,7 @@ from splitter.analyzer import project, resolved_cache
 from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache, facts_digest, with_digest
 from splitter.analyzer.collect import collect_facts
 from splitter.analyzer.discovery import discover
-from splitter.analyzer.facts import CallSite, FileFacts, FileProblem
+from splitter.analyzer.facts import CallSite, Definition, FileFacts, FileProblem, Param
 from splitter.analyzer.model import Analysis
 from splitter.analyzer.project import analyze_path
 from splitter.analyzer.resolve import resolve_project
@@ -324,6 +324,25 @@ def test_the_digest_ignores_the_content_hash_and_the_line_count_only() -> None:
 
     assert len(same) == 1
     assert len(others | same) == 6
+
+
+def test_the_digest_depends_on_values_only() -> None:
+    scope = "".join(["shop.", "orders"])  # equal to the module's name, but another object
+    shared = replace(FACTS, calls=(CallSite(FACTS.module, FACTS.calls[0].call, 2),))
+    separate = replace(FACTS, calls=(CallSite(scope, FACTS.calls[0].call, 2),))
+    unpickled = pickle.loads(pickle.dumps(shared))
+    with_parameter = replace(
+        FACTS, definitions=(Definition("shop.orders.f", "function", "", 1, 2),)
+    )
+    renamed = replace(
+        with_parameter,
+        definitions=(with_parameter.definitions[0]._replace(params=(Param("x", "positional"),)),),
+    )
+
+    assert shared.module is shared.calls[0].scope
+    assert separate.module is not separate.calls[0].scope
+    assert facts_digest(shared) == facts_digest(separate) == facts_digest(unpickled)
+    assert facts_digest(with_parameter) != facts_digest(renamed)
 
 
 def test_collected_facts_carry_their_digest(tmp_path: Path) -> None:
