@@ -24,14 +24,14 @@ from splitter.generator.copies import CopyStyle, render_copy
 from splitter.generator.django_setup import (
     BOOTSTRAP_MODULE,
     DjangoProject,
-    app_labels,
     carried_apps,
+    django_notes,
     find_project,
-    label_lookups,
-    other_apps,
+    lookup_notes,
     render_bootstrap,
     required_configs,
     settings_roots,
+    top_packages,
 )
 from splitter.generator.handlers import (
     RemoteCode,
@@ -155,8 +155,8 @@ def carry_services(
     notes += [*operation_notes, *build.notes]
     notes += tree_notes(layer, trees, facts) + state_notes(analysis, layer, trees, facts)
     notes += transaction_notes(remote_calls, analysis)
-    notes += django_notes(django, build.internal)
     if django is not None:
+        notes += django_notes(django, build.internal)
         notes += lookup_notes(django, facts, layer, trees, build.internal)
     return CarriedCode(
         files=files,
@@ -176,7 +176,7 @@ def _plan(
     extra: Mapping[str, set[str]] | None = None,
 ) -> TreePlan:
     """The tree of `owner`; in a Django monolith it also keeps the AppConfig of every app
-    whose package it carries, which `django.setup()` loads."""
+    whose models it carries, which `django.setup()` loads."""
     tree = planner.plan_tree(owner, layer, extra)
     if django is None:
         return tree
@@ -187,69 +187,6 @@ def _plan(
     for module, names in configs.items():
         wanted.setdefault(module, set()).update(names)
     return planner.plan_tree(owner, layer, wanted)
-
-
-_SHOWN = 10
-"""Services a note names before it only counts the rest."""
-
-
-def lookup_notes(
-    django: DjangoProject,
-    facts: Mapping[str, ModuleFacts],
-    layer: TreePlan,
-    trees: Mapping[str, TreePlan],
-    internal: frozenset[str],
-) -> list[str]:
-    """Carried code that looks up, by label, a Django app its function does not install: it
-    fails there (at start when it runs in an AppConfig's `ready`)."""
-    roots = frozenset(name.split(".")[0] for name in internal)
-    lookups = {
-        module: label_lookups(facts[module], kept.statements)
-        for tree in (layer, *trees.values())
-        for module, kept in tree.modules.items()
-    }
-    missing: dict[tuple[str, str], set[str]] = {}
-    for service, tree in sorted(trees.items()):
-        installed = app_labels(django, facts, carried_apps(django, facts, tree, layer, roots))
-        kept = {*tree.modules, *(m for m in layer.modules if m not in tree.modules)}
-        for module in sorted(kept):
-            for lookup in lookups.get(module, ()):
-                if lookup.label not in installed:
-                    missing.setdefault((lookup.where, lookup.label), set()).add(service)
-    by_where: dict[str, dict[str, set[str]]] = {}
-    for (where, label), services in missing.items():
-        by_where.setdefault(where, {})[label] = services
-    notes = []
-    for where, labels in sorted(by_where.items()):
-        names = sorted(set().union(*labels.values()))
-        shown = _listed(names[:_SHOWN]) + (
-            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
-        )
-        notes.append(
-            f"Django: {where} looks up the app(s) {_listed(labels)} by label, which "
-            f"the function(s) of {len(names)} service(s) carrying it do not install "
-            f"({shown}): it fails there"
-        )
-    return notes
-
-
-def django_notes(django: DjangoProject | None, internal: frozenset[str]) -> list[str]:
-    """What a Django monolith's user has to do by hand for the functions to start."""
-    if django is None:
-        return []
-    if django.settings is None:
-        return [
-            "Django: no settings module found in the analyzed code (a module setting "
-            "INSTALLED_APPS and DATABASES); put one in the shared layer and name it in the "
-            "template's DjangoSettingsModule parameter"
-        ]
-    others = other_apps(django, frozenset(name.split(".")[0] for name in internal))
-    if not others:
-        return []
-    return [
-        f"Django: the settings of {django.settings} install apps of other libraries "
-        f"({', '.join(others)}); add their distributions to layers/shared/requirements.txt"
-    ]
 
 
 def read_facts(
@@ -407,7 +344,7 @@ class _Build:
         requirements = render_requirements(service, third_party(tree, self.internal))
         found.append(GeneratedFile(f"{root}/requirements.txt", requirements))
         if self.django is not None:
-            roots = frozenset(name.split(".")[0] for name in self.internal)
+            roots = top_packages(self.internal)
             apps = carried_apps(self.django, self.facts, tree, self.layer, roots)
             bootstrap = render_bootstrap(self.django, roots, apps)
             found.append(GeneratedFile(f"{root}/{BOOTSTRAP_MODULE}.py", bootstrap))

@@ -12,7 +12,7 @@ the layer, with what it imports; each tree carrying an app's models also carries
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -277,3 +277,73 @@ class _LookupCollector(cst.CSTVisitor):
             text = _literal(node.args[0].value)
             if text:
                 self.labels.append(text.split(".")[0])
+
+
+_SHOWN = 10
+"""Services a note names before it only counts the rest."""
+
+
+def lookup_notes(
+    django: DjangoProject,
+    facts: Mapping[str, ModuleFacts],
+    layer: TreePlan,
+    trees: Mapping[str, TreePlan],
+    internal: frozenset[str],
+) -> list[str]:
+    """Carried code that looks up, by label, a Django app its function does not install: it
+    fails there (at start when it runs in an AppConfig's `ready`)."""
+    roots = top_packages(internal)
+    lookups = {
+        module: label_lookups(facts[module], kept.statements)
+        for tree in (layer, *trees.values())
+        for module, kept in tree.modules.items()
+    }
+    missing: dict[tuple[str, str], set[str]] = {}
+    for service, tree in sorted(trees.items()):
+        installed = app_labels(django, facts, carried_apps(django, facts, tree, layer, roots))
+        kept = {*tree.modules, *(m for m in layer.modules if m not in tree.modules)}
+        for module in sorted(kept):
+            for lookup in lookups.get(module, ()):
+                if lookup.label not in installed:
+                    missing.setdefault((lookup.where, lookup.label), set()).add(service)
+    by_where: dict[str, dict[str, set[str]]] = {}
+    for (where, label), services in missing.items():
+        by_where.setdefault(where, {})[label] = services
+    notes = []
+    for where, labels in sorted(by_where.items()):
+        names = sorted(set().union(*labels.values()))
+        shown = _joined(names[:_SHOWN]) + (
+            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+        )
+        notes.append(
+            f"Django: {where} looks up the app(s) {_joined(labels)} by label, which "
+            f"the function(s) of {len(names)} service(s) carrying it do not install "
+            f"({shown}): it fails there"
+        )
+    return notes
+
+
+def django_notes(django: DjangoProject, internal: frozenset[str]) -> list[str]:
+    """What a Django monolith's user has to do by hand for the functions to start."""
+    if django.settings is None:
+        return [
+            "Django: no settings module found in the analyzed code (a module setting "
+            "INSTALLED_APPS and DATABASES); put one in the shared layer and name it in the "
+            "template's DjangoSettingsModule parameter"
+        ]
+    others = other_apps(django, top_packages(internal))
+    if not others:
+        return []
+    return [
+        f"Django: the settings of {django.settings} install apps of other libraries "
+        f"({', '.join(others)}); add their distributions to layers/shared/requirements.txt"
+    ]
+
+
+def top_packages(internal: frozenset[str]) -> frozenset[str]:
+    """The monolith's top-level packages and modules, from all its module names."""
+    return frozenset(name.split(".")[0] for name in internal)
+
+
+def _joined(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names))

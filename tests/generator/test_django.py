@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from splitter.generator.carry import django_notes
 from splitter.generator.django_setup import (
     DjangoProject,
     app_labels,
+    django_notes,
     find_project,
     installed_apps,
     settings_roots,
