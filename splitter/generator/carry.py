@@ -422,8 +422,8 @@ def _unavailable(qualname: str, cause: str) -> str:
 
 _PLACEMENT = {
     "copied": "class {q} of another service is copied into {where}: each copy runs on its own",
-    "lent": "function {q} of another service is copied into {where}: shared code calls it and "
-    "it uses no table, each copy runs on its own",
+    "lent": "function {q} of another service is copied into {where}: shared code, or code "
+    "that runs on import, calls it and it uses no table, each copy runs on its own",
     "split": "class {q} has methods in {where}: each carries the whole class and runs its own",
     "unplanned": "{q} is in no section of the plan: copied into {where}",
 }

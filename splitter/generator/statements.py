@@ -11,6 +11,7 @@ from libcst.metadata import (
     Access,
     Assignment,
     BuiltinAssignment,
+    FunctionScope,
     GlobalScope,
     ImportAssignment,
     MetadataWrapper,
@@ -37,6 +38,9 @@ class Statement:
     binds: frozenset[str]
     uses: frozenset[str]
     star: bool = False
+    import_uses: frozenset[str] = frozenset()
+    """The names of `uses` read by code that runs when the module is imported (module-level
+    code, class bodies, decorators, default values), not only inside functions."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,7 @@ class _Reader:
         self.global_scope = next(s for s in self.scopes.values() if isinstance(s, GlobalScope))
         self.binds: dict[int, set[str]] = {i: set() for i in range(len(tree.body))}
         self.uses: dict[int, set[str]] = {i: set() for i in range(len(tree.body))}
+        self.import_uses: dict[int, set[str]] = {i: set() for i in range(len(tree.body))}
         self.unresolved: set[int] = set()
         self.imports: list[ImportedName] = []
         self.references: list[Reference] = []
@@ -223,6 +228,8 @@ class _Reader:
                 isinstance(referent, Assignment) and self._binds_globally(referent)
             ):
                 self.uses[index].add(referent.name.split(".")[0])
+                if _runs_at_import(access.scope):
+                    self.import_uses[index].add(referent.name.split(".")[0])
 
     def _read_import(self, assignment: ImportAssignment, scope: Scope) -> None:
         node = assignment.node
@@ -315,6 +322,7 @@ class _Reader:
                     binds=frozenset(self.binds[index]),
                     uses=frozenset(self.uses[index]),
                     star=_is_star(node),
+                    import_uses=frozenset(self.import_uses[index]),
                 )
             )
         return tuple(found)
@@ -395,6 +403,17 @@ def _kind_of(index: int, node: cst.CSTNode) -> tuple[StatementKind, str]:
         )
         return ("future" if future else "import"), ""
     return "other", ""
+
+
+def _runs_at_import(scope: Scope) -> bool:
+    """Whether code in `scope` runs when its module is imported: the module's own, or a class
+    body or comprehension no function encloses."""
+    current: Scope | None = scope
+    while current is not None and not isinstance(current, GlobalScope):
+        if isinstance(current, FunctionScope):
+            return False
+        current = current.parent
+    return True
 
 
 def _is_star(node: cst.CSTNode) -> bool:

@@ -12,7 +12,7 @@ A service's copy of a module shadows the layer's copy of it (the service folder 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -90,10 +90,11 @@ class KeptModule:
     `needed` holds the top-level names the copy binds; `remote` maps the names bound to another
     service's function to that function; `copied` lists classes of other services kept whole,
     `split` classes whose methods belong to several services; `lent` functions of a service
-    that use no data, copied because the layer's code calls them;
+    that use no data, copied because the layer's code, or code run on import, calls them;
     `unavailable` pairs each name the layer leaves out, because its code needs a function of a
     service that uses data, with that function; `dropped` holds module-level statements left
-    out because they use names the copy does not keep.
+    out because they use names the copy does not keep; `at_import` holds the names that code
+    run on import needs.
     """
 
     module: str
@@ -109,6 +110,7 @@ class KeptModule:
     dropped: tuple[int, ...] = ()
     references: tuple[Reference, ...] = ()
     external: tuple[str, ...] = ()
+    at_import: frozenset[str] = frozenset()
 
     @property
     def names(self) -> frozenset[str]:
@@ -151,13 +153,20 @@ class Planner:
         for wanted, names in (extra or {}).items():
             if wanted in self.facts:
                 required.setdefault(wanted, set()).update(names)
+        early: dict[str, set[str]] = {}
+        """Module -> the required names that code run on import needs."""
         while True:
             self._add_packages(required)
-            kept = {m: self._keep(owner, m, required[m], base) for m in sorted(required)}
+            kept = {
+                m: self._keep(owner, m, required[m], base, early.get(m, set()))
+                for m in sorted(required)
+            }
             changed = False
             for module in kept.values():
                 for reference in module.references:
                     changed = self._route(reference, required, base) or changed
+                    if reference.alias and reference.alias in module.at_import:
+                        changed = _add_early(reference, early) or changed
             if not changed:
                 return TreePlan(owner, kept)
 
@@ -226,13 +235,29 @@ class Planner:
         return bool(owners) and not owners & _allowed(owner)
 
     def _keep(
-        self, owner: str, module: str, required: set[str], base: TreePlan | None
+        self,
+        owner: str,
+        module: str,
+        required: set[str],
+        base: TreePlan | None,
+        early: set[str],
     ) -> KeptModule:
         layer = base.modules.get(module) if base else None
         extra = set(layer.needed) if layer else set()
         keeper = _Keeper(self, owner, self.facts[module], self.mode(owner, module))
         keeper.lending = frozenset(layer.lent) if layer else frozenset()
-        return keeper.keep(required | extra)
+        return keeper.keep(required | extra, early)
+
+
+def _add_early(reference: Reference, early: dict[str, set[str]]) -> bool:
+    """Record that code run on import needs what `reference` names; True if that is new."""
+    if reference.name is None:
+        return False
+    names = early.setdefault(reference.module, set())
+    if reference.name in names:
+        return False
+    names.add(reference.name)
+    return True
 
 
 def _allowed(owner: str) -> frozenset[str]:
@@ -275,15 +300,17 @@ class _Keeper:
         self.split: list[str] = []
         self.unplanned: list[str] = []
         self.unavailable: list[tuple[str, str]] = []
+        self.at_import: set[str] = set()
+        """Names that code run on import needs (a class's base, a decorator)."""
 
-    def keep(self, required: set[str]) -> KeptModule:
+    def keep(self, required: set[str], early: Collection[str] = ()) -> KeptModule:
         for statement in self.facts.statements:
             if statement.kind in ("docstring", "future"):
                 self.kept.add(statement.index)
             elif self._is_root(statement):
                 self._keep_statement(statement)
         for name in sorted(required):
-            self._need(name)
+            self._need(name, at_import=name in early)
         self._keep_side_effects()
         dropped = tuple(
             s.index
@@ -304,6 +331,7 @@ class _Keeper:
             dropped=dropped if self._has_content() else (),
             references=self._references(),
             external=self._external(),
+            at_import=frozenset(self.at_import),
         )
 
     def _is_root(self, statement: Statement) -> bool:
@@ -339,8 +367,7 @@ class _Keeper:
             if not self._may_run(statement):
                 return
             self.kept.add(statement.index)
-            for name in sorted(statement.uses):
-                self._need(name)
+            self._need_uses(statement)
             return
         for name in sorted(statement.binds):
             self._need(name)
@@ -353,8 +380,16 @@ class _Keeper:
             uses[bool(statement.binds)].update(statement.uses)
         return frozenset(uses[True] - uses[False])
 
-    def _need(self, name: str) -> None:
-        if name in self.needed or name in self.remote:
+    def _need_uses(self, statement: Statement) -> None:
+        for name in sorted(statement.uses):
+            self._need(name, at_import=name in statement.import_uses)
+
+    def _need(self, name: str, at_import: bool = False) -> None:
+        if at_import:
+            self.at_import.add(name)
+        if name in self.remote and at_import and self._lendable(name):
+            del self.remote[name]  # called on import: a remote call cannot serve it
+        elif name in self.needed or name in self.remote:
             return
         if self.owner == SHARED and (self.facts.module, name) in self.planner.service_bound:
             cause = ".".join(self.planner.service_bound[(self.facts.module, name)])
@@ -362,17 +397,30 @@ class _Keeper:
             return
         statements = self.facts.bindings(name)
         for statement in statements:
-            if not self._bind(name, statement):
+            if not self._bind(name, statement, at_import):
                 return
         if statements:
             self.needed.add(name)
 
-    def _bind(self, name: str, statement: Statement) -> bool:
-        """Keep `statement` for `name`; False when `name` goes to a remote client instead."""
+    def _lendable(self, name: str) -> bool:
+        """Whether a function of another service can be copied here: it uses no data."""
+        return (self.facts.module, name) not in self.planner.service_bound and (
+            f"{self.facts.module}.{name}" not in self.planner.ownership.data
+        )
+
+    def _bind(self, name: str, statement: Statement, at_import: bool = False) -> bool:
+        """Keep `statement` for `name`; False when `name` goes to a remote client instead.
+
+        A function of another service is copied rather than called remotely when the layer
+        lends it, or when code that runs on import calls it (a class's base, a decorator) and
+        it uses no data: a Lambda function cannot wait on another one while it starts.
+        """
         owners = self.planner.ownership.owners(self.facts.module, statement)
         qualname = f"{self.facts.module}.{statement.name}"
         foreign = bool(owners) and not owners & _allowed(self.owner)
-        lends = self.owner == SHARED or qualname in self.lending
+        lends = (
+            self.owner == SHARED or qualname in self.lending or (at_import and self._lendable(name))
+        )
         if foreign and statement.kind == "function" and not lends:
             self.remote[name] = qualname
             return False
@@ -389,8 +437,7 @@ class _Keeper:
         self.needed.add(name)
         if statement.index not in self.kept:
             self.kept.add(statement.index)
-            for used in sorted(statement.uses):
-                self._need(used)
+            self._need_uses(statement)
         return True
 
     def _keep_side_effects(self) -> None:

@@ -207,7 +207,8 @@ def test_a_function_of_a_service_that_uses_no_data_is_copied_into_the_layer(
     assert "def total" not in orders
     assert (
         "function app.orders.double of another service is copied into billing, the shared "
-        "layer: shared code calls it and it uses no table, each copy runs on its own" in code.notes
+        "layer: shared code, or code that runs on import, calls it and it uses no table, each "
+        "copy runs on its own" in code.notes
     )
 
 
@@ -291,3 +292,47 @@ def test_the_layer_errors_are_found_through_their_bases(tmp_path: Path) -> None:
     for name in ("Base", "Child", "Wrapped", "Valued"):
         assert f'    "{name}": "app.errors",\n' in remote
     assert '"Plain"' not in remote
+
+
+IMPORT_TIME = {
+    "app/__init__.py": "",
+    "app/kinds.py": """
+        import sqlite3
+
+        def base_for(cls):
+            return type("Based", (cls,), {})
+
+        def stored_base(cls):
+            sqlite3.connect("kinds.db").execute("SELECT name FROM kinds")
+            return cls
+        """,
+    "app/admin.py": """
+        from app.kinds import base_for, stored_base
+
+        class Inline(base_for(object)):
+            pass
+
+        class Stored(stored_base(object)):
+            pass
+
+        def later():
+            return base_for(int)
+        """,
+}
+
+
+def test_code_run_on_import_gets_a_copy_of_another_service_s_data_free_function(
+    tmp_path: Path,
+) -> None:
+    """A class's base computed on import cannot wait on another Lambda function; a function
+    that uses a table still goes through the client."""
+    services = {"kinds": ["app.kinds.*"], "admin": ["app.admin.*"]}
+    code = carry_project(tmp_path, IMPORT_TIME, services)
+    kinds = file_text(code, "services/admin/app/kinds.py")
+    assert "def base_for(cls):" in kinds
+    assert "stored_base = splitter_remote.kinds_stored_base" in kinds
+    assert "def stored_base" not in kinds
+    assert any(
+        note.startswith("function app.kinds.base_for of another service is copied into admin")
+        for note in code.notes
+    )
