@@ -11,6 +11,7 @@ from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache
 from splitter.analyzer.collect import Extractor, Progress, collect_facts
 from splitter.analyzer.discovery import SourceFile, discover
 from splitter.analyzer.facts import FileFacts, FileProblem
+from splitter.analyzer.gc_pause import gc_paused
 from splitter.analyzer.model import Analysis
 from splitter.analyzer.resolve import resolve_project
 from splitter.analyzer.resolved_cache import ResolvedCache, resolution_key
@@ -98,17 +99,12 @@ def _collect_and_freeze(
     sight, the collector would scan them all once when it is turned back on, and again and again
     while resolution allocates. `analyze_path` hands them back with `gc.unfreeze`.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         collected = collect_facts(
             files, workers=workers, cache=cache, extract=extract, progress=progress
         )
         gc.freeze()
         return collected
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check_root(root: Path) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import io
 import os
@@ -32,6 +31,7 @@ from splitter import __version__
 from splitter.analyzer import model
 from splitter.analyzer.cache import facts_digest, is_stale_temporary, write_entry
 from splitter.analyzer.facts import FACTS_VERSION, FileFacts
+from splitter.analyzer.gc_pause import gc_paused
 from splitter.analyzer.model import Analysis
 
 RESOLVED_DIR_NAME = "resolved"
@@ -134,16 +134,13 @@ class _AnalysisUnpickler(pickle.Unpickler):
 
 
 def _decode(entry: bytes, key: str) -> Analysis | None:
-    was_enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of acyclic records: scanning them frees nothing
-    try:
-        stored_key, analysis = _AnalysisUnpickler(io.BytesIO(entry)).load()
-    except Exception:
-        # Truncated, corrupt or foreign data can raise nearly anything; all of it is a miss.
-        return None
-    finally:
-        if was_enabled:
-            gc.enable()
+    # hundreds of thousands of acyclic records: scanning them frees nothing
+    with gc_paused():
+        try:
+            stored_key, analysis = _AnalysisUnpickler(io.BytesIO(entry)).load()
+        except Exception:
+            # Truncated, corrupt or foreign data can raise nearly anything; all is a miss.
+            return None
     if stored_key != key or not isinstance(analysis, Analysis):
         return None
     return analysis

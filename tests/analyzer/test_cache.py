@@ -106,7 +106,7 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path, damage: Callable[[bytes], byt
     assert cache.get(key()) == FACTS
 
 
-class _Planted:
+class Planted:
     """A pickle that would run a shell command when loaded by a plain unpickler."""
 
     def __init__(self, marker: Path) -> None:
@@ -120,7 +120,7 @@ def test_a_planted_entry_cannot_run_code(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     cache = FactsCache(tmp_path / "cache")
     cache.put(key(), FACTS)
-    cache.entry_path(key()).write_bytes(pickle.dumps((key(), _Planted(marker))))
+    cache.entry_path(key()).write_bytes(pickle.dumps((key(), Planted(marker))))
 
     assert cache.get(key()) is None
     assert not marker.exists()

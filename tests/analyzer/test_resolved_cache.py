@@ -24,6 +24,8 @@ from splitter.analyzer.resolved_cache import (
     ResolvedCache,
     resolution_key,
 )
+from tests.analyzer.test_cache import Planted
+from tests.analyzer.test_discovery import write_project
 
 Damage = Callable[[bytes, str], bytes]
 """Spoils a resolved entry, given its bytes and its key."""
@@ -81,14 +83,6 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> CountingResolver:
     counting = CountingResolver()
     monkeypatch.setattr(project, "resolve_project", counting)
     return counting
-
-
-def write_project(root: Path, files: dict[str, str]) -> Path:
-    for relpath, text in files.items():
-        path = root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def append(path: Path, text: str) -> None:
@@ -263,22 +257,12 @@ def test_a_damaged_entry_is_a_miss(
     assert resolver.calls == 2
 
 
-class _Planted:
-    """A pickle that would run a shell command when loaded by a plain unpickler."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return (os.system, (f"touch {self.marker}",))
-
-
 def test_a_planted_entry_cannot_run_code(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     cache = ResolvedCache(tmp_path / "cache")
     key = "a" * 64
     cache.put(key, Analysis(root="app"))
-    (cache.root / key).write_bytes(pickle.dumps((key, _Planted(marker))))
+    (cache.root / key).write_bytes(pickle.dumps((key, Planted(marker))))
 
     assert cache.get(key) is None
     assert not marker.exists()
