@@ -11,7 +11,6 @@ the layer, with what it imports; each tree carrying an app's models also carries
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -45,10 +44,17 @@ class DjangoProject:
         apps named as `package.apps.SomeConfig`."""
         found: dict[str, tuple[str, str]] = {}
         for entry in self.apps:
-            module, _, name = entry.rpartition(".")
-            if module in facts and name[:1].isupper() and "." in module:
-                found[module.rpartition(".")[0]] = (module, name)
+            config = config_entry(entry, facts)
+            if config is not None and "." in config[0]:
+                found[config[0].rpartition(".")[0]] = config
         return found
+
+
+def config_entry(entry: str, facts: Mapping[str, ModuleFacts]) -> tuple[str, str] | None:
+    """(module, class) when an INSTALLED_APPS entry names an AppConfig class of the monolith
+    (`shop.catalog.apps.CatalogConfig`); None when it names a package."""
+    module, _, name = entry.rpartition(".")
+    return (module, name) if module in facts and name[:1].isupper() else None
 
 
 def find_project(facts: Mapping[str, ModuleFacts]) -> DjangoProject | None:
@@ -137,9 +143,9 @@ def carried_apps(
     for entry in project.apps:
         if entry.split(".")[0] not in monolith_packages:
             continue
-        module, _, name = entry.rpartition(".")
-        if module in facts and name[:1].isupper():
-            here = _keeps(tree, module, name) or _keeps(layer, module, name)
+        config = config_entry(entry, facts)
+        if config is not None:
+            here = _keeps(tree, *config) or _keeps(layer, *config)
         else:
             here = entry in tree.modules or entry in layer.modules
         if here:
@@ -189,7 +195,7 @@ def _named_apps(target: cst.BaseExpression) -> bool:
 def _literal(node: cst.BaseExpression) -> str | None:
     if not isinstance(node, cst.SimpleString):
         return None
-    value = ast.literal_eval(node.value)
+    value = node.evaluated_value
     return value if isinstance(value, str) else None
 
 
@@ -219,32 +225,34 @@ def label_lookups(facts: ModuleFacts, statements: frozenset[int]) -> tuple[Label
 
 
 def app_labels(
-    project: DjangoProject, facts: Mapping[str, ModuleFacts], apps: tuple[str, ...]
+    project: DjangoProject,
+    facts: Mapping[str, ModuleFacts],
+    apps: tuple[str, ...],
+    monolith_packages: frozenset[str],
 ) -> frozenset[str]:
     """The labels of the apps a function installs: the monolith's `apps` it carries, and
     every app of Django and other libraries the settings name."""
-    monolith = {entry for entry in project.apps if entry.split(".")[0] in _tops(facts)}
-    wanted = [entry for entry in project.apps if entry not in monolith or entry in apps]
+    wanted = [
+        entry
+        for entry in project.apps
+        if entry.split(".")[0] not in monolith_packages or entry in apps
+    ]
     return frozenset(_label(entry, facts) for entry in wanted)
 
 
-def _tops(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
-    return frozenset(module.split(".")[0] for module in facts)
-
-
 def _label(entry: str, facts: Mapping[str, ModuleFacts]) -> str:
-    """An app's label: its AppConfig's `label`, else the last part of its `name` or module."""
-    module, _, name = entry.rpartition(".")
-    if not (module and name[:1].isupper()):
-        return entry.rpartition(".")[2]
-    found = facts.get(module)
-    attributes = _class_strings(found, name) if found is not None else {}
+    """An app's label: its AppConfig's `label`, else the last part of its `name`, of the
+    package an AppConfig lives in, or of the package the entry names."""
+    config = config_entry(entry, facts)
+    attributes = _class_strings(facts[config[0]], config[1]) if config else {}
     if "label" in attributes:
         return attributes["label"]
     if "name" in attributes:
         return attributes["name"].rpartition(".")[2]
-    package = module.removesuffix(".apps")
-    return package.rpartition(".")[2]
+    module, _, name = entry.rpartition(".")
+    if module and name[:1].isupper():
+        return module.removesuffix(".apps").rpartition(".")[2]
+    return name
 
 
 def _class_strings(facts: ModuleFacts, name: str) -> dict[str, str]:
@@ -300,9 +308,9 @@ def lookup_notes(
     }
     missing: dict[tuple[str, str], set[str]] = {}
     for service, tree in sorted(trees.items()):
-        installed = app_labels(django, facts, carried_apps(django, facts, tree, layer, roots))
-        kept = {*tree.modules, *(m for m in layer.modules if m not in tree.modules)}
-        for module in sorted(kept):
+        apps = carried_apps(django, facts, tree, layer, roots)
+        installed = app_labels(django, facts, apps, roots)
+        for module in sorted({*tree.modules, *layer.modules}):
             for lookup in lookups.get(module, ()):
                 if lookup.label not in installed:
                     missing.setdefault((lookup.where, lookup.label), set()).add(service)

@@ -153,8 +153,7 @@ class Planner:
         for wanted, names in (extra or {}).items():
             if wanted in self.facts:
                 required.setdefault(wanted, set()).update(names)
-        early: dict[str, set[str]] = {}
-        """Module -> the required names that code run on import needs."""
+        early: dict[str, set[str]] = {}  # module -> required names code run on import needs
         while True:
             self._add_packages(required)
             kept = {

@@ -59,13 +59,17 @@ class _Guard(importlib.abc.MetaPathFinder):
 
     def __init__(self) -> None:
         self.guarded: frozenset[str] = frozenset()
-        self.prefixes: tuple[str, ...] = ()
-        """The guarded names again, for a quick `str.startswith` test on module names."""
+        self.hidden: frozenset[str] = PER_RUNTIME
+        """The top-level names whose modules a runtime does not share with the host process:
+        the guarded names and `PER_RUNTIME`."""
+        self.prefixes: tuple[str, ...] = tuple(sorted(PER_RUNTIME))
+        """The hidden names again, for a quick `str.startswith` test on module names."""
         self.active: Runtime | None = None
 
     def guard(self, names: frozenset[str]) -> None:
         self.guarded |= names
-        self.prefixes = tuple(sorted(self.guarded))
+        self.hidden = self.guarded | PER_RUNTIME
+        self.prefixes = tuple(sorted(self.hidden))
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -209,12 +213,11 @@ def _hide_guarded() -> dict[str, ModuleType]:
     """Take out of `sys.modules` what the host process imported under a guarded name (the
     monolith imported by a test suite, say): a runtime finds such names in its own folders.
     Modules of the libraries each runtime loads for itself (`PER_RUNTIME`) go out too."""
-    guarded = _GUARD.guarded | PER_RUNTIME
-    prefixes = (*_GUARD.prefixes, *sorted(PER_RUNTIME))
+    names, prefixes = _GUARD.hidden, _GUARD.prefixes
     hidden = {
         name: module
         for name, module in sys.modules.items()
-        if name.startswith(prefixes) and (name in guarded or name.partition(".")[0] in guarded)
+        if name.startswith(prefixes) and (name in names or name.partition(".")[0] in names)
     }
     for name in hidden:
         del sys.modules[name]

@@ -135,10 +135,9 @@ def test_the_layer_carries_the_settings_and_each_service_its_setup(site_tree: Pa
 
 def test_handlers_set_django_up_before_importing_code(site_tree: Path) -> None:
     for name in ("handlers.py", "splitter_glue.py"):
-        path = site_tree / "services" / "orders" / name
-        imports = [line for line in path.read_text().splitlines() if line.startswith("import ")]
-        code = [line for line in path.read_text().splitlines() if line.startswith("from orders")]
-        lines = path.read_text().splitlines()
+        lines = (site_tree / "services" / "orders" / name).read_text().splitlines()
+        imports = [line for line in lines if line.startswith("import ")]
+        code = [line for line in lines if line.startswith("from orders")]
         assert imports[0].startswith("import splitter_django  # noqa: F401")
         assert lines.index(imports[0]) < lines.index(code[0]), name
 
@@ -208,5 +207,6 @@ def test_app_labels_come_from_the_config_class() -> None:
     project = find_project(facts)
     assert project is not None
     carried = ("shop.catalog.apps.CatalogConfig",)
-    assert app_labels(project, facts, carried) == {"auth", "shop_catalog", "debug_toolbar"}
-    assert app_labels(project, facts, ()) == {"auth", "debug_toolbar"}
+    roots = frozenset({"shop"})
+    assert app_labels(project, facts, carried, roots) == {"auth", "shop_catalog", "debug_toolbar"}
+    assert app_labels(project, facts, (), roots) == {"auth", "debug_toolbar"}
