@@ -46,6 +46,7 @@ from splitter.generator.handlers import (
 from splitter.generator.layer import shared_errors, split_packages, third_party
 from splitter.generator.operations import Operation, build_operations, wanted_operations
 from splitter.generator.statements import ModuleFacts, read_module
+from splitter.generator.string_references import with_string_references
 from splitter.generator.trees import Ownership, Planner, TreePlan, build_ownership
 from splitter.planner.assignment import SHARED
 from splitter.planner.plan import Plan
@@ -139,10 +140,12 @@ def carry_services(
             hint="run `splitter generate --granularity service` or `--granularity operation`",
         )
     facts, notes = read_facts(analysis, sources)
+    django = find_project(facts)
+    settings = settings_roots(django, facts)
+    facts = with_string_references(facts, django, skipped=frozenset(settings))
     ownership = build_ownership(plan, analysis)
     planner = Planner(facts, ownership)
-    django = find_project(facts)
-    layer = _plan(planner, SHARED, None, django, settings_roots(django, facts))
+    layer = _plan(planner, SHARED, None, django, settings)
     trees = {service.name: _plan(planner, service.name, layer, django) for service in plan.services}
     remote = _remote_bindings(trees, ownership)
     wanted = wanted_operations(plan, analysis, ownership, remote, extra_operations or {})

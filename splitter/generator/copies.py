@@ -50,6 +50,7 @@ def render_copy(facts: ModuleFacts, kept: KeptModule, style: CopyStyle) -> str:
 def _kept_body(facts: ModuleFacts, kept: KeptModule) -> list[Statement]:
     body: list[Statement] = []
     dead = facts.used - kept.names
+    all_used = any("__all__" in s.uses for s in facts.statements if s.index in kept.statements)
     for statement in facts.statements:
         if statement.index not in kept.statements:
             continue
@@ -58,7 +59,7 @@ def _kept_body(facts: ModuleFacts, kept: KeptModule) -> list[Statement]:
         if statement.kind == "import" and not statement.star:
             trimmed = _trim_import(node, kept.needed.__contains__)
         elif "__all__" in statement.binds:
-            trimmed = _filter_all(node, kept.names)
+            trimmed = _filter_all(node, kept.names, all_used)
         elif statement.kind == "other" and statement.binds & dead:
             trimmed = _without_dead_imports(node, dead)
         if trimmed is not None:
@@ -262,8 +263,9 @@ def _with_commas(
     return [*fixed[:-1], fixed[-1].with_changes(comma=original_last.comma)]
 
 
-def _filter_all(node: Statement, names: frozenset[str]) -> Statement | None:
-    """`__all__ = [...]` listing only the names the copy binds; None when none is left."""
+def _filter_all(node: Statement, names: frozenset[str], used: bool) -> Statement | None:
+    """`__all__ = [...]` listing only the names the copy binds; None when none is left,
+    unless kept code `used` it (`__all__.append("Product")`): then it stays, maybe empty."""
     if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
         return node
     small = node.body[0]
@@ -275,11 +277,12 @@ def _filter_all(node: Statement, names: frozenset[str]) -> Statement | None:
         for e in value.elements
         if not isinstance(e.value, cst.SimpleString) or e.value.evaluated_value in names
     ]
-    if not elements:
+    if not elements and not used:
         return None
     space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     fixed = [e if isinstance(e.comma, cst.Comma) else e.with_changes(comma=space) for e in elements]
-    fixed[-1] = fixed[-1].with_changes(comma=value.elements[-1].comma)
+    if fixed:
+        fixed[-1] = fixed[-1].with_changes(comma=value.elements[-1].comma)
     return node.with_changes(body=[small.with_changes(value=value.with_changes(elements=fixed))])
 
 

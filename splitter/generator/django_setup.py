@@ -240,19 +240,46 @@ def app_labels(
     return frozenset(_label(entry, facts) for entry in wanted)
 
 
+@dataclass(frozen=True)
+class InstalledApp:
+    """An app of the monolith the settings install."""
+
+    label: str
+    package: str
+    config: tuple[str, str] | None
+    """(module, class) of the AppConfig the entry names; None when it names the package."""
+
+
+def monolith_apps(
+    project: DjangoProject, facts: Mapping[str, ModuleFacts]
+) -> dict[str, InstalledApp]:
+    """The settings' apps whose package is in the monolith, by label."""
+    found: dict[str, InstalledApp] = {}
+    for entry in project.apps:
+        app = _installed(entry, facts)
+        if app.package in facts:
+            found.setdefault(app.label, app)
+    return found
+
+
 def _label(entry: str, facts: Mapping[str, ModuleFacts]) -> str:
-    """An app's label: its AppConfig's `label`, else the last part of its `name`, of the
-    package an AppConfig lives in, or of the package the entry names."""
+    return _installed(entry, facts).label
+
+
+def _installed(entry: str, facts: Mapping[str, ModuleFacts]) -> InstalledApp:
+    """An entry's app. Its label: the AppConfig's `label`, else the last part of its `name`,
+    of the package an AppConfig lives in, or of the package the entry names."""
     config = config_entry(entry, facts)
     attributes = _class_strings(facts[config[0]], config[1]) if config else {}
-    if "label" in attributes:
-        return attributes["label"]
-    if "name" in attributes:
-        return attributes["name"].rpartition(".")[2]
     module, _, name = entry.rpartition(".")
-    if module and name[:1].isupper():
-        return module.removesuffix(".apps").rpartition(".")[2]
-    return name
+    if "name" in attributes:
+        package = attributes["name"]
+    elif module and name[:1].isupper():
+        package = module.removesuffix(".apps")
+    else:
+        package = entry
+    label = attributes.get("label", package.rpartition(".")[2])
+    return InstalledApp(label=label, package=package, config=config)
 
 
 def _class_strings(facts: ModuleFacts, name: str) -> dict[str, str]:
@@ -301,17 +328,18 @@ def lookup_notes(
     """Carried code that looks up, by label, a Django app its function does not install: it
     fails there (at start when it runs in an AppConfig's `ready`)."""
     roots = top_packages(internal)
-    lookups = {
-        module: label_lookups(facts[module], kept.statements)
-        for tree in (layer, *trees.values())
-        for module, kept in tree.modules.items()
-    }
     missing: dict[tuple[str, str], set[str]] = {}
+    read: dict[tuple[str, frozenset[int]], tuple[LabelLookup, ...]] = {}
     for service, tree in sorted(trees.items()):
         apps = carried_apps(django, facts, tree, layer, roots)
         installed = app_labels(django, facts, apps, roots)
         for module in sorted({*tree.modules, *layer.modules}):
-            for lookup in lookups.get(module, ()):
+            # a service's copy of a module the layer holds keeps what the layer's keeps
+            kept = tree.modules.get(module) or layer.modules[module]
+            key = (module, kept.statements)
+            if key not in read:
+                read[key] = label_lookups(facts[module], kept.statements)
+            for lookup in read[key]:
                 if lookup.label not in installed:
                     missing.setdefault((lookup.where, lookup.label), set()).add(service)
     by_where: dict[str, dict[str, set[str]]] = {}

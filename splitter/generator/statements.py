@@ -364,11 +364,12 @@ def _index_nodes(
                 attribute_of[id(node.value)] = node
             elif isinstance(node, cst.AugAssign):
                 augmented.add(id(node.target))
-            stack.extend(_children(node))
+            stack.extend(children(node))
     return index_of, attribute_of, augmented
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes directly under `node`, read from its fields (cheaper than `node.children`)."""
     names = _FIELDS.get(type(node))
     if names is None:
         names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))

@@ -175,3 +175,36 @@ def test_an_augmented_assignment_keeps_the_first_binding_of_its_name(tmp_path: P
         "import os\nos.environ['NO_USERNAME'] = '1'\nfrom app import forms\nprint(forms.label())"
     )
     assert run_isolated(script, service_paths(tree, "a")).strip() == "Email"
+
+
+GROWN_ALL = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        import os
+
+        __all__ = []
+
+        if not os.environ.get("CUSTOM_PRODUCT"):
+
+            class Product:
+                pass
+
+            __all__.append("Product")
+        """,
+    "app/api.py": """
+        from app.models import *
+
+
+        def product():
+            return Product().__class__.__name__
+        """,
+}
+
+
+def test_an_empty_all_that_kept_code_extends_stays(tmp_path: Path) -> None:
+    """django-oscar's models start `__all__ = []` and append each model they define."""
+    code = carry_project(tmp_path, GROWN_ALL, {"a": ["app.api.product"]})
+    assert "__all__ = []" in file_text(code, "services/a/app/models.py")
+    tree = write_tree(code, tmp_path / "out")
+    script = "from app import api\nprint(api.product())"
+    assert run_isolated(script, service_paths(tree, "a")).strip() == "Product"

@@ -120,10 +120,15 @@ def site_tree(django_site_workdir: Path) -> Path:
 def test_the_layer_carries_the_settings_and_each_service_its_setup(site_tree: Path) -> None:
     layer = site_tree / "layers" / "shared" / "python"
     assert (layer / "site_config" / "settings.py").is_file()
-    for service, apps in (("catalog", "catalog.apps.CatalogConfig"), ("orders", "orders")):
+    carried = {
+        "catalog": ["catalog.apps.CatalogConfig"],
+        "orders": ["catalog.apps.CatalogConfig", "orders"],
+    }
+    for service, apps in carried.items():
         bootstrap = (site_tree / "services" / service / "splitter_django.py").read_text()
         assert 'DEFAULT_SETTINGS = "site_config.settings"' in bootstrap
-        assert f'CARRIED_APPS = frozenset({{\n    "{apps}",\n}})' in bootstrap
+        listed = "".join(f'    "{app}",\n' for app in apps)
+        assert f"CARRIED_APPS = frozenset({{\n{listed}}})" in bootstrap
     assert "django" in (site_tree / "layers/shared/requirements.txt").read_text().split()
     template = (site_tree / "template.yaml").read_text()
     parameter = (
@@ -143,20 +148,26 @@ def test_handlers_set_django_up_before_importing_code(site_tree: Path) -> None:
 
 
 def test_a_tree_carrying_models_carries_their_app_config(site_tree: Path) -> None:
+    """orders names `Product` by its app's label (`apps.get_model("catalog", "Product")`):
+    its function carries the model, so the app's AppConfig too, but not catalog's code."""
     services = site_tree / "services"
     assert (services / "catalog" / "catalog" / "apps.py").is_file()
-    assert (services / "orders" / "catalog" / "services.py").is_file()  # a remote client
-    assert not (services / "orders" / "catalog" / "apps.py").exists()
+    assert "class Product" in (services / "orders" / "catalog" / "models.py").read_text()
+    assert (services / "orders" / "catalog" / "apps.py").is_file()
+    client = (services / "orders" / "catalog" / "services.py").read_text()
+    assert "price_of = splitter_remote.catalog_price_of" in client
+    assert "Product.objects" not in client
+    assert not (services / "catalog" / "orders").exists()
 
 
 @pytest.mark.parametrize(
     ("service", "apps"),
     [
         ("catalog", ["django.contrib.contenttypes", "catalog.apps.CatalogConfig"]),
-        ("orders", ["django.contrib.contenttypes", "orders"]),
+        ("orders", ["django.contrib.contenttypes", "catalog.apps.CatalogConfig", "orders"]),
     ],
 )
-def test_each_function_loads_only_its_own_apps(
+def test_each_function_loads_only_the_apps_it_carries(
     site_tree: Path, service: str, apps: list[str], tmp_path: Path
 ) -> None:
     """Imported alone (its folder and the layer), Django is set up with the apps it carries."""
@@ -171,7 +182,7 @@ def test_each_function_loads_only_its_own_apps(
     out = run_isolated(script, service_paths(site_tree, service), env)
     installed, labels, name = json.loads(out.splitlines()[-1])
     assert installed == apps
-    assert labels == ["contenttypes", service]
+    assert labels == ["contenttypes", *(a.split(".")[0] for a in apps[1:])]
     assert name == "A small shop"  # from the defaults the settings import with `*`
 
 
@@ -189,10 +200,10 @@ def test_a_look_up_of_an_app_the_function_does_not_install_is_reported(
 ) -> None:
     report = json.loads((django_site_workdir / "splitter-out/splitter-report.json").read_text())
     assert (
-        "Django: orders.services.catalog_size looks up the app(s) catalog by label, which the "
-        "function(s) of 1 service(s) carrying it do not install (orders): it fails there"
+        "Django: catalog.services.order_rows looks up the app(s) orders by label, which the "
+        "function(s) of 1 service(s) carrying it do not install (catalog): it fails there"
     ) in report["notes"]
-    assert not [n for n in report["notes"] if "looks up" in n and "catalog_size" not in n]
+    assert not [n for n in report["notes"] if "looks up" in n and "order_rows" not in n]
 
 
 def test_app_labels_come_from_the_config_class() -> None:
