@@ -59,7 +59,7 @@ def _kept_body(facts: ModuleFacts, kept: KeptModule) -> list[Statement]:
         if statement.kind == "import" and not statement.star:
             trimmed = _trim_import(node, kept.needed.__contains__)
         elif "__all__" in statement.binds:
-            trimmed = _filter_all(node, kept.names, all_used)
+            trimmed = _filter_all(node, facts, kept.names, all_used)
         elif statement.kind == "other" and statement.binds & dead:
             trimmed = _without_dead_imports(node, dead)
         if trimmed is not None:
@@ -263,9 +263,12 @@ def _with_commas(
     return [*fixed[:-1], fixed[-1].with_changes(comma=original_last.comma)]
 
 
-def _filter_all(node: Statement, names: frozenset[str], used: bool) -> Statement | None:
-    """`__all__ = [...]` listing only the names the copy binds; None when none is left,
-    unless kept code `used` it (`__all__.append("Product")`): then it stays, maybe empty."""
+def _filter_all(
+    node: Statement, facts: ModuleFacts, names: frozenset[str], used: bool
+) -> Statement | None:
+    """`__all__ = [...]` without the names of the module's own the copy leaves out (a name
+    it takes from a star import stays); None when none is left, unless kept code `used` it
+    (`__all__.append("Product")`): then it stays, maybe empty."""
     if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
         return node
     small = node.body[0]
@@ -275,7 +278,9 @@ def _filter_all(node: Statement, names: frozenset[str], used: bool) -> Statement
     elements = [
         e
         for e in value.elements
-        if not isinstance(e.value, cst.SimpleString) or e.value.evaluated_value in names
+        if not isinstance(e.value, cst.SimpleString)
+        or e.value.evaluated_value in names
+        or not facts.bindings(str(e.value.evaluated_value))
     ]
     if not elements and not used:
         return None

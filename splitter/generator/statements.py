@@ -126,6 +126,36 @@ def read_module(
     )
 
 
+def exported_names(facts: ModuleFacts) -> frozenset[str]:
+    """The names of its own that `from module import *` takes: those a literal `__all__`
+    lists, else every top-level name not starting with an underscore."""
+    bound = {name for statement in facts.statements for name in statement.binds}
+    listed = _listed_all(facts.tree)
+    if listed is not None:
+        return frozenset(name for name in listed if name in bound)
+    return frozenset(name for name in bound if not name.startswith("_"))
+
+
+def _listed_all(tree: cst.Module) -> list[str] | None:
+    """The string literals of the first list or tuple assigned to `__all__`; None without."""
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Assign) or not isinstance(
+                small.value, cst.List | cst.Tuple
+            ):
+                continue
+            if any(dotted(t.target) == "__all__" for t in small.targets):
+                texts = [
+                    e.value.evaluated_value
+                    for e in small.value.elements
+                    if isinstance(e.value, cst.SimpleString)
+                ]
+                return [text for text in texts if isinstance(text, str)]
+    return None
+
+
 def absolute_module(module: str, is_package: bool, relative: int, target: str) -> str | None:
     """The absolute name of `from <dots><target> import ...` in `module`; None past the top."""
     if not relative:

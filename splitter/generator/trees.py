@@ -19,7 +19,7 @@ from typing import Literal
 
 from splitter.analyzer.model import Analysis
 from splitter.generator.dependents import dependents, statement_needs
-from splitter.generator.statements import ModuleFacts, Reference, Statement
+from splitter.generator.statements import ModuleFacts, Reference, Statement, exported_names
 from splitter.planner.assignment import SHARED, assign_functions
 from splitter.planner.plan import Plan
 
@@ -133,6 +133,7 @@ class Planner:
         self.ownership = ownership
         self.service_bound = dependents(facts, _data_functions(facts, ownership))
         """Names the layer cannot hold -> the function of a service using data each needs."""
+        self._exported: dict[str, frozenset[str]] = {}
 
     def needs_a_service(self, module: str, statement: Statement) -> bool:
         """Whether a statement that binds nothing needs a function of a service using data."""
@@ -164,10 +165,30 @@ class Planner:
             for module in kept.values():
                 for reference in module.references:
                     changed = self._route(reference, required, base) or changed
+                    if reference.name is None and self._star(module.module, reference):
+                        changed = self._route_star(reference, required, base) or changed
                     if reference.alias and reference.alias in module.at_import:
                         changed = _add_early(reference, early) or changed
             if not changed:
                 return TreePlan(owner, kept)
+
+    def _star(self, module: str, reference: Reference) -> bool:
+        return self.facts[module].statements[reference.statement].star
+
+    def _route_star(
+        self, reference: Reference, required: dict[str, set[str]], base: TreePlan | None
+    ) -> bool:
+        """`from module import *` needs every name the module exports."""
+        target = self.facts.get(reference.module)
+        if target is None:
+            return False
+        if target.module not in self._exported:
+            self._exported[target.module] = exported_names(target)
+        changed = False
+        for name in sorted(self._exported[target.module]):
+            named = Reference(reference.statement, reference.module, name)
+            changed = self._route(named, required, base) or changed
+        return changed
 
     def _holds(self, owner: str, facts: ModuleFacts) -> bool:
         return any(owner in self.ownership.owners(facts.module, s) for s in facts.statements)

@@ -208,3 +208,52 @@ def test_an_empty_all_that_kept_code_extends_stays(tmp_path: Path) -> None:
     tree = write_tree(code, tmp_path / "out")
     script = "from app import api\nprint(api.product())"
     assert run_isolated(script, service_paths(tree, "a")).strip() == "Product"
+
+
+STARRED = {
+    "app/__init__.py": "",
+    "app/abstract.py": """
+        __all__ = ["AbstractProduct", "ProductMixin"]
+
+
+        class ProductMixin:
+            kind = "mixin"
+
+
+        class AbstractProduct(ProductMixin):
+            def label(self):
+                return "product"
+
+
+        def other():
+            return 1
+        """,
+    "app/models.py": """
+        from app.abstract import *
+
+        __all__ = ["ProductMixin", "Product"]
+
+
+        class Product(AbstractProduct):
+            pass
+
+
+        def product_label():
+            return Product().label() + "/" + ProductMixin.kind
+        """,
+}
+
+
+def test_a_star_import_carries_every_name_the_module_exports(tmp_path: Path) -> None:
+    """django-oscar's models take their abstract models with `*`: a copy keeps them all, and
+    an `__all__` naming what the star import brings keeps those names."""
+    services = {"a": ["app.models.product_label"], "b": ["app.abstract.other"]}
+    code = carry_project(tmp_path, STARRED, services)
+    abstract = file_text(code, "services/a/app/abstract.py")
+    assert "class AbstractProduct" in abstract and "def other" not in abstract
+    models = file_text(code, "services/a/app/models.py")
+    assert '__all__ = ["ProductMixin", "Product"]' in models
+    tree = write_tree(code, tmp_path / "out")
+    script = "from app.models import *\nfrom app.models import product_label\n"
+    script += "print(product_label(), ProductMixin.kind)"
+    assert run_isolated(script, service_paths(tree, "a")).strip() == "product/mixin mixin"
