@@ -55,7 +55,8 @@ def generate(
     report = write_tree(out, app.files, force=force)
     if output is OutputFormat.json:
         emit_json({"out": str(out), "written": report.written, "kept": report.kept_edits,
-                   "stale": report.stale, "report": dict(app.report)})  # fmt: skip
+                   "stale": report.stale, "removed": report.removed,
+                   "report": dict(app.report)})  # fmt: skip
         return
     _render(out, app, report)
 
@@ -94,5 +95,7 @@ def _render(out: Path, app: GeneratedApp, report: WriteReport) -> None:
     for path in report.kept_edits:
         stdout.print(f"  [yellow]kept[/] {path} (use --force to overwrite)")
     for path in report.stale:
-        stdout.print(f"  [dim]no longer generated:[/] {path}")
+        stdout.print(f"  [yellow]kept[/] {path}: no longer generated, edited by you")
+    if report.removed:
+        stdout.print(f"removed {len(report.removed)} files no longer generated")
     stdout.print(f"what could not be translated: {out / 'splitter-report.json'}")
