@@ -32,6 +32,7 @@ from splitter.generator.django_setup import (
     required_configs,
     settings_roots,
     top_packages,
+    uninstalled_notes,
 )
 from splitter.generator.handlers import (
     RemoteCode,
@@ -161,6 +162,7 @@ def carry_services(
     if django is not None:
         notes += django_notes(django, build.internal)
         notes += lookup_notes(django, facts, layer, trees, build.internal)
+        notes += uninstalled_notes(django, facts, trees)
     return CarriedCode(
         files=files,
         operations={s.name: operations.get(s.name, ()) for s in plan.services},

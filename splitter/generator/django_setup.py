@@ -348,15 +348,52 @@ def lookup_notes(
     notes = []
     for where, labels in sorted(by_where.items()):
         names = sorted(set().union(*labels.values()))
-        shown = _joined(names[:_SHOWN]) + (
-            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
-        )
         notes.append(
             f"Django: {where} looks up the app(s) {_joined(labels)} by label, which "
             f"the function(s) of {len(names)} service(s) carrying it do not install "
-            f"({shown}): it fails there"
+            f"({_listed(names)}): it fails there"
         )
     return notes
+
+
+def uninstalled_notes(
+    django: DjangoProject,
+    facts: Mapping[str, ModuleFacts],
+    trees: Mapping[str, TreePlan],
+) -> list[str]:
+    """Carried code of an app of the monolith (a package with `models` or `apps`) that the
+    settings do not install: Django refuses its models, its start-up code never runs."""
+    if django.settings is None:
+        return []
+    installed = {app.package for app in monolith_apps(django, facts).values()}
+    apps = sorted(
+        package
+        for package in {m.rpartition(".")[0] for m in facts if m.endswith((".models", ".apps"))}
+        if package in facts and package not in installed
+    )
+    notes = []
+    for package in apps:
+        inside = f"{package}."
+        if any(inside.startswith(f"{other}.") for other in installed):
+            continue  # a package inside an installed app is that app's code
+        names = sorted(
+            service
+            for service, tree in trees.items()
+            if any(module.startswith(inside) for module in tree.modules)
+        )
+        if names:
+            notes.append(
+                f"Django: {package} is an app the settings ({django.settings}) do not install, "
+                f"and the function(s) of {len(names)} service(s) carry its code "
+                f"({_listed(names)}): its models cannot be imported there; add it to "
+                "INSTALLED_APPS or leave its code out of the plan"
+            )
+    return notes
+
+
+def _listed(names: list[str]) -> str:
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return _joined(names[:_SHOWN]) + more
 
 
 def django_notes(django: DjangoProject, internal: frozenset[str]) -> list[str]:

@@ -14,8 +14,10 @@ from splitter.generator.django_setup import (
     find_project,
     installed_apps,
     settings_roots,
+    uninstalled_notes,
 )
 from splitter.generator.statements import ModuleFacts, read_module
+from splitter.generator.trees import KeptModule, TreePlan
 from tests.conftest import DJANGO_SITE
 from tests.generator.lint_check import split_findings
 from tests.generator.test_carry import run_isolated, service_paths
@@ -221,3 +223,37 @@ def test_app_labels_come_from_the_config_class() -> None:
     roots = frozenset({"shop"})
     assert app_labels(project, facts, carried, roots) == {"auth", "shop_catalog", "debug_toolbar"}
     assert app_labels(project, facts, (), roots) == {"auth", "debug_toolbar"}
+
+
+def test_code_of_an_app_the_settings_do_not_install_is_reported() -> None:
+    files = {
+        "shop.settings": SETTINGS,
+        "shop.catalog": "",
+        "shop.catalog.models": MODELS,
+        "shop.catalog.apps": 'class CatalogConfig:\n    name = "shop.catalog"\n',
+        "shop.catalog.sub": "",
+        "shop.catalog.sub.models": MODELS,
+        "shop.reviews": "",
+        "shop.reviews.models": MODELS,
+        "shop.reviews.forms": "X = 1\n",
+    }
+    facts = facts_of(files)
+    project = find_project(facts)
+    assert project is not None
+
+    def tree(owner: str, *modules: str) -> TreePlan:
+        kept = {m: KeptModule(m, "whole", frozenset(), frozenset()) for m in modules}
+        return TreePlan(owner, kept)
+
+    trees = {
+        "catalog": tree(
+            "catalog", "shop.catalog", "shop.catalog.models", "shop.catalog.sub.models"
+        ),
+        "reviews": tree("reviews", "shop.reviews", "shop.reviews.forms"),
+        "other": tree("other", "shop.reviews"),
+    }
+    assert uninstalled_notes(project, facts, trees) == [
+        "Django: shop.reviews is an app the settings (shop.settings) do not install, and the "
+        "function(s) of 1 service(s) carry its code (reviews): its models cannot be imported "
+        "there; add it to INSTALLED_APPS or leave its code out of the plan"
+    ]
