@@ -284,10 +284,12 @@ def _filter_all(
     ]
     if not elements and not used:
         return None
+    if not elements:
+        empty = cst.List([]) if isinstance(value, cst.List) else cst.Tuple([])
+        return node.with_changes(body=[small.with_changes(value=empty)])
     space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     fixed = [e if isinstance(e.comma, cst.Comma) else e.with_changes(comma=space) for e in elements]
-    if fixed:
-        fixed[-1] = fixed[-1].with_changes(comma=value.elements[-1].comma)
+    fixed[-1] = fixed[-1].with_changes(comma=value.elements[-1].comma)
     return node.with_changes(body=[small.with_changes(value=value.with_changes(elements=fixed))])
 
 

@@ -130,13 +130,13 @@ def exported_names(facts: ModuleFacts) -> frozenset[str]:
     """The names of its own that `from module import *` takes: those a literal `__all__`
     lists, else every top-level name not starting with an underscore."""
     bound = {name for statement in facts.statements for name in statement.binds}
-    listed = _listed_all(facts.tree)
+    listed = listed_all(facts.tree)
     if listed is not None:
         return frozenset(name for name in listed if name in bound)
     return frozenset(name for name in bound if not name.startswith("_"))
 
 
-def _listed_all(tree: cst.Module) -> list[str] | None:
+def listed_all(tree: cst.Module) -> list[str] | None:
     """The string literals of the first list or tuple assigned to `__all__`; None without."""
     for statement in tree.body:
         if not isinstance(statement, cst.SimpleStatementLine):

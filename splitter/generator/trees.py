@@ -19,7 +19,13 @@ from typing import Literal
 
 from splitter.analyzer.model import Analysis
 from splitter.generator.dependents import dependents, statement_needs
-from splitter.generator.statements import ModuleFacts, Reference, Statement, exported_names
+from splitter.generator.statements import (
+    ModuleFacts,
+    Reference,
+    Statement,
+    exported_names,
+    listed_all,
+)
 from splitter.planner.assignment import SHARED, assign_functions
 from splitter.planner.plan import Plan
 
@@ -179,16 +185,19 @@ class Planner:
         self, reference: Reference, required: dict[str, set[str]], base: TreePlan | None
     ) -> bool:
         """`from module import *` needs every name the module exports."""
-        target = self.facts.get(reference.module)
-        if target is None:
+        if reference.module not in self.facts:
             return False
-        if target.module not in self._exported:
-            self._exported[target.module] = exported_names(target)
         changed = False
-        for name in sorted(self._exported[target.module]):
+        for name in sorted(self.exported(reference.module)):
             named = Reference(reference.statement, reference.module, name)
             changed = self._route(named, required, base) or changed
         return changed
+
+    def exported(self, module: str) -> frozenset[str]:
+        """The names of its own `from module import *` takes."""
+        if module not in self._exported:
+            self._exported[module] = exported_names(self.facts[module])
+        return self._exported[module]
 
     def _holds(self, owner: str, facts: ModuleFacts) -> bool:
         return any(owner in self.ownership.owners(facts.module, s) for s in facts.statements)
@@ -331,6 +340,8 @@ class _Keeper:
                 self._keep_statement(statement)
         for name in sorted(required):
             self._need(name, at_import=name in early)
+        if self.mode != "partial":
+            self._keep_exports()
         self._keep_side_effects()
         dropped = tuple(
             s.index
@@ -459,6 +470,12 @@ class _Keeper:
             self.kept.add(statement.index)
             self._need_uses(statement)
         return True
+
+    def _keep_exports(self) -> None:
+        """A module carried whole keeps what its `__all__` lists: the names it re-exports
+        (`from .results import BasketDiscount`) are used by no statement of its own."""
+        for name in sorted(set(listed_all(self.facts.tree) or ())):
+            self._need(name)
 
     def _keep_side_effects(self) -> None:
         available = self.needed | set(self.remote)

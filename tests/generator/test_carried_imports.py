@@ -257,3 +257,80 @@ def test_a_star_import_carries_every_name_the_module_exports(tmp_path: Path) -> 
     script = "from app.models import *\nfrom app.models import product_label\n"
     script += "print(product_label(), ProductMixin.kind)"
     assert run_isolated(script, service_paths(tree, "a")).strip() == "product/mixin mixin"
+
+
+REEXPORTED = {
+    "app/__init__.py": "",
+    "app/results.py": """
+        class Discount:
+            pass
+
+
+        def other():
+            return 1
+        """,
+    "app/models.py": """
+        from app.results import Discount
+
+        __all__ = ["Discount", "Product"]
+
+
+        class Product:
+            pass
+        """,
+    "app/api.py": """
+        from app.models import Product
+
+
+        def product():
+            return Product.__name__
+        """,
+}
+
+
+def test_a_module_carried_whole_keeps_what_its_all_re_exports(tmp_path: Path) -> None:
+    """Code that loads a name by string (`get_class("offer.models", "Discount")`) finds it."""
+    code = carry_project(
+        tmp_path, REEXPORTED, {"a": ["app.api.product"], "b": ["app.results.other"]}
+    )
+    models = file_text(code, "services/a/app/models.py")
+    assert "from app.results import Discount" in models
+    assert '__all__ = ["Discount", "Product"]' in models
+    tree = write_tree(code, tmp_path / "out")
+    script = "import importlib\nprint(importlib.import_module('app.models').Discount.__name__)"
+    assert run_isolated(script, service_paths(tree, "a")).strip() == "Discount"
+
+
+EMPTIED_ALL = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        __all__ = [
+            "helper",
+        ]
+
+        if True:
+
+            class Product:
+                pass
+
+            __all__.append("Product")
+
+
+        def helper():
+            return 1
+        """,
+    "app/api.py": """
+        from app.models import Product
+
+
+        def product():
+            return Product.__name__
+        """,
+}
+
+
+def test_an_all_left_with_no_name_is_an_empty_list(tmp_path: Path) -> None:
+    code = carry_project(
+        tmp_path, EMPTIED_ALL, {"a": ["app.api.product"], "b": ["app.models.helper"]}
+    )
+    assert "__all__ = []\n" in file_text(code, "services/a/app/models.py")
