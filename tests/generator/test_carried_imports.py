@@ -259,6 +259,14 @@ def test_a_star_import_carries_every_name_the_module_exports(tmp_path: Path) -> 
     assert run_isolated(script, service_paths(tree, "a")).strip() == "product/mixin mixin"
 
 
+PRODUCT_USER = """
+    from app.models import Product
+
+
+    def product():
+        return Product.__name__
+    """
+
 REEXPORTED = {
     "app/__init__.py": "",
     "app/results.py": """
@@ -278,13 +286,7 @@ REEXPORTED = {
         class Product:
             pass
         """,
-    "app/api.py": """
-        from app.models import Product
-
-
-        def product():
-            return Product.__name__
-        """,
+    "app/api.py": PRODUCT_USER,
 }
 
 
@@ -319,13 +321,7 @@ EMPTIED_ALL = {
         def helper():
             return 1
         """,
-    "app/api.py": """
-        from app.models import Product
-
-
-        def product():
-            return Product.__name__
-        """,
+    "app/api.py": PRODUCT_USER,
 }
 
 
