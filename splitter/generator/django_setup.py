@@ -361,15 +361,19 @@ def uninstalled_notes(
     facts: Mapping[str, ModuleFacts],
     trees: Mapping[str, TreePlan],
 ) -> list[str]:
-    """Carried code of an app of the monolith (a package with `models` or `apps`) that the
-    settings do not install: Django refuses its models, its start-up code never runs."""
+    """Carried code of an app of the monolith that the settings do not install: Django
+    refuses its models, and its start-up code never runs. An app is a package with `models`
+    and one of the other modules Django looks for in apps (`apps`, `migrations`,
+    `templatetags`, `management`): a package of helpers may have a `models` module too."""
     if django.settings is None:
         return []
     installed = {app.package for app in monolith_apps(django, facts).values()}
     apps = sorted(
         package
-        for package in {m.rpartition(".")[0] for m in facts if m.endswith((".models", ".apps"))}
-        if package in facts and package not in installed
+        for package in {m.removesuffix(".models") for m in facts if m.endswith(".models")}
+        if package in facts
+        and package not in installed
+        and any(f"{package}.{part}" in facts for part in _APP_PARTS)
     )
     notes = []
     for package in apps:
@@ -389,6 +393,9 @@ def uninstalled_notes(
                 "INSTALLED_APPS or leave its code out of the plan"
             )
     return notes
+
+
+_APP_PARTS = ("apps", "migrations", "templatetags", "management")
 
 
 def _listed(names: list[str]) -> str:

@@ -236,6 +236,9 @@ def test_code_of_an_app_the_settings_do_not_install_is_reported() -> None:
         "shop.reviews": "",
         "shop.reviews.models": MODELS,
         "shop.reviews.forms": "X = 1\n",
+        "shop.reviews.migrations": "",
+        "shop.helpers": "",
+        "shop.helpers.models": "X = 1\n",  # helpers for models, not an app
     }
     facts = facts_of(files)
     project = find_project(facts)
@@ -250,7 +253,7 @@ def test_code_of_an_app_the_settings_do_not_install_is_reported() -> None:
             "catalog", "shop.catalog", "shop.catalog.models", "shop.catalog.sub.models"
         ),
         "reviews": tree("reviews", "shop.reviews", "shop.reviews.forms"),
-        "other": tree("other", "shop.reviews"),
+        "other": tree("other", "shop.reviews", "shop.helpers", "shop.helpers.models"),
     }
     assert uninstalled_notes(project, facts, trees) == [
         "Django: shop.reviews is an app the settings (shop.settings) do not install, and the "

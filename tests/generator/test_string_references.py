@@ -61,7 +61,11 @@ def test_a_model_looked_up_by_label_and_name() -> None:
 
 
 def test_an_app_looked_up_by_label_names_its_config_or_its_package() -> None:
-    code = 'from django.apps import apps\nA = apps.get_app_config("catalog")\nB = apps.get_app_config("orders")\n'
+    code = (
+        "from django.apps import apps\n"
+        'A = apps.get_app_config("catalog")\n'
+        'B = apps.get_app_config("orders")\n'
+    )
     assert references(code) == {("shop.catalog.apps", "CatalogConfig"), ("shop.orders", None)}
 
 
