@@ -11,6 +11,7 @@ from splitter.analyzer.model import Analysis
 from splitter.analyzer.project import analyze_path
 from splitter.analyzer.sources import read_module_source
 from splitter.cli.console import OutputFormat, emit_json, stdout
+from splitter.cli.lint_baseline import monolith_findings
 from splitter.errors import InputError
 from splitter.generator.build import GeneratedApp, GenerateOptions, generate_app
 from splitter.generator.deployment import WorkflowType
@@ -50,8 +51,19 @@ def generate(
     """Scaffold one service per boundary, one state machine per workflow, and a SAM template."""
     plan, analysis = _plan_and_analysis(path, plan_file)
     sources = _sources(Path(analysis.root), analysis)
-    options = GenerateOptions(granularity, WorkflowType(workflow_type.value.upper()), only)
+    baseline = monolith_findings(Path(analysis.root), sources)
+    options = GenerateOptions(
+        granularity,
+        WorkflowType(workflow_type.value.upper()),
+        only,
+        lint_baseline=baseline or {},
+    )
     app = generate_app(plan, analysis, sources, options)
+    if baseline is None:
+        stdout.print(
+            "[yellow]ruff could not run[/]: ruff.toml does not set apart the monolith's own "
+            "findings in the code carried from it"
+        )
     report = write_tree(out, app.files, force=force)
     if output is OutputFormat.json:
         emit_json({"out": str(out), "written": report.written, "kept": report.kept_edits,

@@ -12,17 +12,42 @@ from splitter.generator.deployment import DeploymentModel
 from splitter.generator.workflow_model import WorkflowTranslation
 from splitter.planner.plan import Plan
 
+LINT_LINE_LENGTH = 120
+LINT_RULES = ("E", "F", "W")
+"""The ruff settings of the generated code: the carried code keeps the monolith's long lines."""
+LINT_IGNORED = {"**/splitter_glue.py": ("E501",), "tests/*": ("E501",)}
+"""Glue steps hold the monolith's own statements line for line; tests quote its values."""
 
-def lint_settings() -> str:
-    """ruff settings for the generated code: the carried code keeps the monolith's long lines."""
-    return (
-        "line-length = 120\n\n[lint]\n"
-        'select = ["E", "F", "W"]\n\n'
-        "[lint.per-file-ignores]\n"
-        "# glue steps hold the monolith's own statements, line for line\n"
-        '"**/splitter_glue.py" = ["E501"]\n'
-        '"tests/*" = ["E501"]\n'
+
+def lint_settings(
+    files: Sequence[GeneratedFile] = (), baseline: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """The generated `ruff.toml`. `baseline` maps a monolith file to the rules its own code
+    breaks (found with these settings); each file carried from it ignores those rules, so the
+    tree passes `ruff check` while the monolith's own findings stay the monolith's."""
+    rules = ", ".join(f'"{rule}"' for rule in LINT_RULES)
+    lines = [
+        f"line-length = {LINT_LINE_LENGTH}",
+        "",
+        "[lint]",
+        f"select = [{rules}]",
+        "",
+        "[lint.per-file-ignores]",
+        "# glue steps hold the monolith's own statements, line for line",
+        *(
+            f"{json.dumps(pattern)} = {json.dumps(list(codes))}"
+            for pattern, codes in LINT_IGNORED.items()
+        ),
+    ]
+    carried = sorted(
+        (file.path, tuple(sorted(set((baseline or {})[file.source]))))
+        for file in files
+        if file.source in (baseline or {}) and file.path.endswith(f"/{file.source}")
     )
+    if carried:
+        lines.append("# what the monolith's own code breaks, in the files carried from it")
+        lines += [f"{json.dumps(path)} = {json.dumps(list(codes))}" for path, codes in carried]
+    return "\n".join(lines) + "\n"
 
 
 def example_events(

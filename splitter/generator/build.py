@@ -69,6 +69,9 @@ class GenerateOptions:
     workflow_type: WorkflowType = WorkflowType.STANDARD
     only: str | None = None
     app_name: str = ""
+    lint_baseline: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Monolith file -> the ruff rules its own code breaks: the files carried from it ignore
+    them in the generated `ruff.toml`."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def generate_app(
     files.append(GeneratedFile("template.yaml", render_template(model)))
     report = report_json(plan, translations, operations_only, carried, notes)
     files += _supporting_files(plan, analysis, sources, translations, carried, model, report)
+    files.append(GeneratedFile("ruff.toml", lint_settings(carried.files, options.lint_baseline)))
     return GeneratedApp(
         files=tuple(sorted(files, key=lambda f: f.path)),
         translations=tuple(translations),
@@ -429,7 +433,6 @@ def _supporting_files(
     files = [
         GeneratedFile("README.md", generated_readme(plan, translations, carried, model)),
         GeneratedFile("splitter-report.json", _json(report)),
-        GeneratedFile("ruff.toml", lint_settings()),
     ]
     files += example_events(translations, analysis)
     files += generated_tests(plan, translations, carried)

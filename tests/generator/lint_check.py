@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from splitter.generator.app_files import LINT_IGNORED
+
 _ORIGIN = re.compile(r"# From (.+?) of the monolith")
 _OURS = re.compile(r"\s*# noqa: E402$")
 _LINE_NUMBER = re.compile(r"line \d+")
@@ -45,8 +47,15 @@ class LintSplit:
 
 def split_findings(tree: Path, monolith: Path, options: Sequence[str] = ()) -> LintSplit:
     """Run ruff on `tree` (with its own `ruff.toml` when there is one, else `options`) and
-    on the monolith files its carried files come from, and tell the findings apart."""
+    on the monolith files its carried files come from, and tell the findings apart. The
+    rules `ruff.toml` sets apart for the files carried from the monolith are not: every
+    finding is seen and sorted here."""
     settings = ["--config", str(tree / "ruff.toml")] if (tree / "ruff.toml").is_file() else []
+    if settings:
+        table = ", ".join(
+            f"{json.dumps(p)} = {json.dumps(list(c))}" for p, c in LINT_IGNORED.items()
+        )
+        settings += ["--config", f"lint.per-file-ignores = {{{table}}}"]
     settings = settings or ["--isolated", *options]
     generated: list[Finding] = []
     own: list[Finding] = []
