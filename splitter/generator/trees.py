@@ -140,6 +140,7 @@ class Planner:
         self.service_bound = dependents(facts, _data_functions(facts, ownership))
         """Names the layer cannot hold -> the function of a service using data each needs."""
         self._exported: dict[str, frozenset[str]] = {}
+        self._listed: dict[str, tuple[str, ...]] = {}
 
     def needs_a_service(self, module: str, statement: Statement) -> bool:
         """Whether a statement that binds nothing needs a function of a service using data."""
@@ -198,6 +199,12 @@ class Planner:
         if module not in self._exported:
             self._exported[module] = exported_names(self.facts[module])
         return self._exported[module]
+
+    def listed(self, module: str) -> tuple[str, ...]:
+        """The names a module's literal `__all__` lists, sorted."""
+        if module not in self._listed:
+            self._listed[module] = tuple(sorted(set(listed_all(self.facts[module].tree) or ())))
+        return self._listed[module]
 
     def _holds(self, owner: str, facts: ModuleFacts) -> bool:
         return any(owner in self.ownership.owners(facts.module, s) for s in facts.statements)
@@ -474,7 +481,7 @@ class _Keeper:
     def _keep_exports(self) -> None:
         """A module carried whole keeps what its `__all__` lists: the names it re-exports
         (`from .results import BasketDiscount`) are used by no statement of its own."""
-        for name in sorted(set(listed_all(self.facts.tree) or ())):
+        for name in self.planner.listed(self.facts.module):
             self._need(name)
 
     def _keep_side_effects(self) -> None:
