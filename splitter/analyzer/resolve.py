@@ -94,10 +94,17 @@ class _Resolver:
     def __init__(self, facts: list[FileFacts]) -> None:
         self.files = facts
         self.scopes = ScopeTable(facts)
-        self.vars: dict[Var, set[Value]] = defaultdict(set)
+        self.vars: dict[Var, AbstractSet[Value]] = defaultdict(set)
+        """Each variable's values: a set while it grows, then, once full, a frozenset shared by
+        every full variable with the same values (see `_add`)."""
+        self.full_sets: dict[frozenset[Value], frozenset[Value]] = {}
         self.changed = False
         self.current: int | None = None
-        self.readers: dict[Var, set[int]] = defaultdict(set)
+        self.readers: dict[Var, list[int]] = {}
+        """The facts that read each variable, by index, to replay when it changes. A list that
+        skips a repeat of its last reader, not a set: most variables have a handful of readers,
+        and a list of them takes a quarter of the memory. A fact may be listed twice; `wake`
+        is a set."""
         self.wake: set[int] = set()
         self.outside_base: dict[str, str] = {}
         self.queued = bytearray()
@@ -128,11 +135,13 @@ class _Resolver:
     # ------------------------------------------------------------------ seeding
 
     def _seed(self) -> None:
+        seeded: dict[Var, set[Value]] = defaultdict(set)
         for definition in self.scopes.definitions.values():
             if definition.kind in ("function", "class") and definition.parent:
                 name = definition.name
                 value = ("class" if definition.kind == "class" else "func", definition.qualname)
-                self.vars[(definition.parent, name)].add(value)
+                seeded[(definition.parent, name)].add(value)
+        self.vars.update(seeded)
 
     # -------------------------------------------------------------- fixpoint
 
@@ -169,6 +178,7 @@ class _Resolver:
         self.readers.clear()
         self.constraints.clear()
         self.stateless.clear()
+        self.full_sets.clear()
 
     def _settle_module_names(self) -> None:
         module_bindings = [
@@ -216,8 +226,16 @@ class _Resolver:
     def _read(self, var: Var) -> AbstractSet[Value]:
         """The values of `var`, noting that the fact being replayed depends on it."""
         if self.current is not None:
-            self.readers[var].add(self.current)
+            self._note_reader(var, self.current)
         return self.vars.get(var, _EMPTY)
+
+    def _note_reader(self, var: Var, current: int) -> None:
+        """Note that fact `current`, being replayed, reads `var` (see `readers`)."""
+        found = self.readers.get(var)
+        if found is None:
+            self.readers[var] = [current]
+        elif found[-1] != current:
+            found.append(current)
 
     def _first_defined(self, mro: Sequence[str], name: str) -> AbstractSet[Value]:
         """The values of `name` on the first class of `mro` that has any, read as `_read` does;
@@ -226,7 +244,11 @@ class _Resolver:
         for cls in mro:
             var = (cls, name)
             if current is not None:
-                readers[var].add(current)
+                found = readers.get(var)
+                if found is None:
+                    readers[var] = [current]
+                elif found[-1] != current:
+                    found.append(current)
             values = variables.get(var)
             if values:
                 return values
@@ -246,12 +268,26 @@ class _Resolver:
         before = len(bucket)
         if before >= _MAX_VALUES:
             return
-        bucket.update(values)
-        if len(bucket) != before:
+        bucket.update(values)  # type: ignore[attr-defined]  # not full: still a set
+        after = len(bucket)
+        if after != before:
+            if after >= _MAX_VALUES:
+                self.vars[var] = self._shared(bucket)
             self.changed = True
             self.wake.update(self.readers.get(var, ()))
             if self.overridden_in is not None and len(var) == 2:
                 self._overrides_changed(var[0], var[1])
+
+    def _shared(self, values: AbstractSet[Value]) -> frozenset[Value]:
+        """The one frozenset of full variables that hold `values`.
+
+        A full variable never changes again, and values spread whole from one variable to the
+        next (a callback parameter, a visitor's argument): in a large code base most full
+        variables hold the same few hundred values as many others, and shared they take a
+        fraction of the memory.
+        """
+        frozen = frozenset(values)
+        return self.full_sets.setdefault(frozen, frozen)
 
     def _bind_import(self, imported: Import) -> None:
         if imported.kind == "star":
@@ -346,7 +382,7 @@ class _Resolver:
         found = self.scopes.lookup(scope, name)
         if found is not None:
             if self.current is not None:
-                self.readers[found].add(self.current)
+                self._note_reader(found, self.current)
             return set(self.vars.get(found, _EMPTY))
         module = self.scopes.module_of(scope)
         values = self._star_imported(module, name, set())
@@ -702,7 +738,7 @@ class _Resolver:
         if self.overridden_in is None:
             return self._overrides_now(cls, name)
         if self.current is not None:
-            self.readers[("<overrides>", cls, name)].add(self.current)
+            self._note_reader(("<overrides>", cls, name), self.current)
         key = (cls, name)
         found = self.overrides_cache.get(key)
         if found is None:
