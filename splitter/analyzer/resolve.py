@@ -97,7 +97,7 @@ class _Resolver:
         self.vars: dict[Var, AbstractSet[Value]] = defaultdict(set)
         """Each variable's values: a set while it grows, then, once full, a frozenset shared by
         every full variable with the same values (see `_add`)."""
-        self.full_sets: dict[frozenset[Value], frozenset[Value]] = {}
+        self.shared_sets: dict[frozenset[Value], frozenset[Value]] = {}
         self.changed = False
         self.current: int | None = None
         self.readers: dict[Var, list[int]] = {}
@@ -127,9 +127,10 @@ class _Resolver:
         self.bound_overrides: dict[
             tuple[str, str, bool], tuple[AbstractSet[Value], frozenset[Value], tuple[str, ...]]
         ] = {}
-        self.called: dict[int, set[Value]] = {}
+        self.called: dict[int, tuple[Value, ...] | frozenset[Value]] = {}
         """What each call site's function evaluated to at its last replay, by the site's
-        identity (two equal calls on one line are two sites)."""
+        identity (two equal calls on one line are two sites): a tuple, or the shared frozenset
+        of a full variable (see `_shared`) for as many values as fill one."""
         self._seed()
 
     # ------------------------------------------------------------------ seeding
@@ -178,7 +179,7 @@ class _Resolver:
         self.readers.clear()
         self.constraints.clear()
         self.stateless.clear()
-        self.full_sets.clear()
+        self.shared_sets.clear()
 
     def _settle_module_names(self) -> None:
         module_bindings = [
@@ -279,7 +280,7 @@ class _Resolver:
                 self._overrides_changed(var[0], var[1])
 
     def _shared(self, values: AbstractSet[Value]) -> frozenset[Value]:
-        """The one frozenset of full variables that hold `values`.
+        """The one frozenset of full variables (and of call sites' `called`) with `values`.
 
         A full variable never changes again, and values spread whole from one variable to the
         next (a callback parameter, a visitor's argument): in a large code base most full
@@ -287,7 +288,7 @@ class _Resolver:
         fraction of the memory.
         """
         frozen = frozenset(values)
-        return self.full_sets.setdefault(frozen, frozen)
+        return self.shared_sets.setdefault(frozen, frozen)
 
     def _bind_import(self, imported: Import) -> None:
         if imported.kind == "star":
@@ -600,18 +601,22 @@ class _Resolver:
         if ref[0] != "call":
             return
         functions = self.evaluate(ref[1])
-        self.called[id(site)] = functions
+        self.called[id(site)] = (
+            self._shared(functions) if len(functions) >= _MAX_VALUES else tuple(functions)
+        )
         for function in _in_order([f for f in functions if f[0] in _FLOWING_CALLS]):
             self._flow_arguments(function, ref)
 
-    def called_values(self, site: CallSite) -> set[Value]:
+    def called_values(self, site: CallSite) -> AbstractSet[Value]:
         """What the function of a call site may be, once solved.
 
         It is what the site's last replay found: had anything it read changed since, the site
         would have been replayed again. So it is not evaluated a second time.
         """
         found = self.called.get(id(site))
-        return found if found is not None else self.evaluate(site.call[1])
+        if found is None:
+            return self.evaluate(site.call[1])
+        return found if isinstance(found, frozenset) else set(found)
 
     def _flow_arguments(self, function: Value, ref: Ref) -> None:
         kind, name = function
