@@ -226,17 +226,14 @@ class _Resolver:
 
     def _read(self, var: Var) -> AbstractSet[Value]:
         """The values of `var`, noting that the fact being replayed depends on it."""
-        if self.current is not None:
-            self._note_reader(var, self.current)
+        current = self.current
+        if current is not None:
+            found = self.readers.get(var)
+            if found is None:
+                self.readers[var] = [current]
+            elif found[-1] != current:
+                found.append(current)
         return self.vars.get(var, _EMPTY)
-
-    def _note_reader(self, var: Var, current: int) -> None:
-        """Note that fact `current`, being replayed, reads `var` (see `readers`)."""
-        found = self.readers.get(var)
-        if found is None:
-            self.readers[var] = [current]
-        elif found[-1] != current:
-            found.append(current)
 
     def _first_defined(self, mro: Sequence[str], name: str) -> AbstractSet[Value]:
         """The values of `name` on the first class of `mro` that has any, read as `_read` does;
@@ -287,7 +284,7 @@ class _Resolver:
         variables hold the same few hundred values as many others, and shared they take a
         fraction of the memory.
         """
-        frozen = frozenset(values)
+        frozen = values if isinstance(values, frozenset) else frozenset(values)
         return self.shared_sets.setdefault(frozen, frozen)
 
     def _bind_import(self, imported: Import) -> None:
@@ -382,9 +379,7 @@ class _Resolver:
     def _lookup(self, scope: str, name: str) -> set[Value]:
         found = self.scopes.lookup(scope, name)
         if found is not None:
-            if self.current is not None:
-                self._note_reader(found, self.current)
-            return set(self.vars.get(found, _EMPTY))
+            return set(self._read(found))
         module = self.scopes.module_of(scope)
         values = self._star_imported(module, name, set())
         if values:
@@ -600,7 +595,7 @@ class _Resolver:
         ref = site.call
         if ref[0] != "call":
             return
-        functions = self.evaluate(ref[1])
+        functions = self._peek(ref[1])  # a full variable's own shared frozenset is kept as is
         self.called[id(site)] = (
             self._shared(functions) if len(functions) >= _MAX_VALUES else tuple(functions)
         )
@@ -742,8 +737,7 @@ class _Resolver:
         """
         if self.overridden_in is None:
             return self._overrides_now(cls, name)
-        if self.current is not None:
-            self._note_reader(("<overrides>", cls, name), self.current)
+        self._read(("<overrides>", cls, name))  # for the reader it notes: it holds no values
         key = (cls, name)
         found = self.overrides_cache.get(key)
         if found is None:
