@@ -218,11 +218,27 @@ class _Resolver:
             yield from ((withs, b) for b in file.withs)
 
     def _flow_binding(self, binding: Binding) -> None:
-        # Peeked: the one variable whose values these may be gets only them added back.
-        self._assign(binding.target, self._peek(binding.value))
+        target = binding.target
+        if target[0] != "name":
+            # Peeked: the one variable whose values these may be gets only them added back.
+            self._assign(target, self._peek(binding.value))
+            return
+        self._flow((self.scopes.binding_scope(target[1], target[2]), target[2]), binding.value)
 
     def _flow_return(self, binding: Binding) -> None:
-        self._add(("def", binding.scope, "<return>"), self._peek(binding.value))
+        self._flow(("def", binding.scope, "<return>"), binding.value)
+
+    def _flow(self, var: Var, value: Ref) -> None:
+        """`var` gets the values of `value`, unless that surely changes nothing: `var` is full,
+        so it takes no more values, and evaluating `value` adds to no variable either
+        (`_adds_nothing`). Only for a fact that does nothing else: skipped, the evaluation
+        notes none of the variables it reads, so the fact is no longer replayed when they
+        change, which could only have changed nothing again."""
+        if len(self.vars.get(var, _EMPTY)) >= _MAX_VALUES and _adds_nothing(value):
+            return
+        values = self._peek(value)
+        if values:
+            self._add(var, values)
 
     def _read(self, var: Var) -> AbstractSet[Value]:
         """The values of `var`, noting that the fact being replayed depends on it."""
@@ -807,6 +823,19 @@ def _in_order(values: list[Value]) -> Iterable[Value]:
     if len(values) > 1:
         values.sort()
     return values
+
+
+def _adds_nothing(ref: Ref) -> bool:
+    """Whether evaluating `ref` surely adds to no variable: it holds neither a container
+    literal (whose elements `evaluate` adds) nor a call (`.items()` adds a pair container)."""
+    kind = ref[0]
+    if kind == "call" or kind == "container":
+        return False
+    if kind == "attr" or kind == "item" or kind == "annotation":
+        return _adds_nothing(ref[1])
+    if kind == "either":
+        return all(_adds_nothing(part) for part in ref[1])
+    return True
 
 
 def _external_items(name: str) -> tuple[Value, ...]:
