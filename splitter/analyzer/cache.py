@@ -298,6 +298,12 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name}: an entry holds no class")
 
 
+def load_plain(entry: bytes) -> Any:
+    """Unpickle `entry`, which may hold tuples, strings, numbers and the like but no class:
+    one that names a class raises `pickle.UnpicklingError` and builds nothing."""
+    return _PlainUnpickler(io.BytesIO(entry)).load()
+
+
 def encode_entry(key: str, result: CachedResult) -> bytes:
     """The bytes stored for `result` under `key`; they carry the key, to be checked on load."""
     return _encoded(key, result, with_digest=False)
@@ -324,7 +330,7 @@ def _encoded(key: str, result: CachedResult, *, with_digest: bool) -> bytes:
 def decode_entry(entry: bytes, key: str) -> CachedResult | None:
     """The result in an entry that `encode_entry` made for `key`, or None if it is not one."""
     try:
-        stored_key, kind, fields = _PlainUnpickler(io.BytesIO(entry)).load()
+        stored_key, kind, fields = load_plain(entry)
         if stored_key != key:
             return None
         if kind == "facts":

@@ -14,7 +14,7 @@ Target = Literal["internal", "external", "builtin"]
 EntryKind = Literal["http", "cli", "task", "django-url", "main", "declared"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleInfo:
     """One analyzed module."""
 
@@ -24,7 +24,7 @@ class ModuleInfo:
     is_package: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Function:
     """A node of the call graph: a module's top-level code, a function, a method or a lambda."""
 
@@ -49,7 +49,7 @@ class Function:
         return f"{self.qualname} ({self.path}:{self.line})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassInfo:
     """A class with its resolved bases (external bases keep their dotted name) and MRO."""
 
@@ -64,7 +64,7 @@ class ClassInfo:
     docstring: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """A resolved call site: `caller` may call `callee` at `path:line`."""
 
@@ -78,7 +78,7 @@ class Call:
         return f"{self.caller} -> {self.callee} ({self.path}:{self.line})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnresolvedCall:
     """A call site that could not be resolved, kept so nothing is silently dropped."""
 
@@ -92,7 +92,7 @@ class UnresolvedCall:
         return f"{self.path}:{self.line}: {self.expression} in {self.caller}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableUse:
     """A function reads, writes or defines a database table."""
 
@@ -105,7 +105,7 @@ class TableUse:
     in_transaction: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateUse:
     """A function reads or writes module-level state (`module.NAME`)."""
 
@@ -116,7 +116,7 @@ class StateUse:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnvironmentRead:
     """A function reads an environment variable by name: configuration a deployment must set."""
 
@@ -126,7 +126,7 @@ class EnvironmentRead:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntryPoint:
     """A way into the code from outside: an HTTP route, a command, a `__main__` block."""
 
@@ -140,7 +140,7 @@ class EntryPoint:
         return f"{self.kind} {self.detail} -> {self.function}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything `splitter analyze` found, the input of the planner."""
 

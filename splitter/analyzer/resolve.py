@@ -94,10 +94,17 @@ class _Resolver:
     def __init__(self, facts: list[FileFacts]) -> None:
         self.files = facts
         self.scopes = ScopeTable(facts)
-        self.vars: dict[Var, set[Value]] = defaultdict(set)
+        self.vars: dict[Var, AbstractSet[Value]] = defaultdict(set)
+        """Each variable's values: a set while it grows, then, once full, a frozenset shared by
+        every full variable with the same values (see `_add`)."""
+        self.shared_sets: dict[frozenset[Value], frozenset[Value]] = {}
         self.changed = False
         self.current: int | None = None
-        self.readers: dict[Var, set[int]] = defaultdict(set)
+        self.readers: dict[Var, list[int]] = {}
+        """The facts that read each variable, by index, to replay when it changes. A list that
+        skips a repeat of its last reader, not a set: most variables have a handful of readers,
+        and a list of them takes a quarter of the memory. A fact may be listed twice; `wake`
+        is a set."""
         self.wake: set[int] = set()
         self.outside_base: dict[str, str] = {}
         self.queued = bytearray()
@@ -120,19 +127,22 @@ class _Resolver:
         self.bound_overrides: dict[
             tuple[str, str, bool], tuple[AbstractSet[Value], frozenset[Value], tuple[str, ...]]
         ] = {}
-        self.called: dict[int, set[Value]] = {}
+        self.called: dict[int, tuple[Value, ...] | frozenset[Value]] = {}
         """What each call site's function evaluated to at its last replay, by the site's
-        identity (two equal calls on one line are two sites)."""
+        identity (two equal calls on one line are two sites): a tuple, or the shared frozenset
+        of a full variable (see `_shared`) for as many values as fill one."""
         self._seed()
 
     # ------------------------------------------------------------------ seeding
 
     def _seed(self) -> None:
+        seeded: dict[Var, set[Value]] = defaultdict(set)
         for definition in self.scopes.definitions.values():
             if definition.kind in ("function", "class") and definition.parent:
                 name = definition.name
                 value = ("class" if definition.kind == "class" else "func", definition.qualname)
-                self.vars[(definition.parent, name)].add(value)
+                seeded[(definition.parent, name)].add(value)
+        self.vars.update(seeded)
 
     # -------------------------------------------------------------- fixpoint
 
@@ -169,6 +179,7 @@ class _Resolver:
         self.readers.clear()
         self.constraints.clear()
         self.stateless.clear()
+        self.shared_sets.clear()
 
     def _settle_module_names(self) -> None:
         module_bindings = [
@@ -207,16 +218,37 @@ class _Resolver:
             yield from ((withs, b) for b in file.withs)
 
     def _flow_binding(self, binding: Binding) -> None:
-        # Peeked: the one variable whose values these may be gets only them added back.
-        self._assign(binding.target, self._peek(binding.value))
+        target = binding.target
+        if target[0] != "name":
+            # Peeked: the one variable whose values these may be gets only them added back.
+            self._assign(target, self._peek(binding.value))
+            return
+        self._flow((self.scopes.binding_scope(target[1], target[2]), target[2]), binding.value)
 
     def _flow_return(self, binding: Binding) -> None:
-        self._add(("def", binding.scope, "<return>"), self._peek(binding.value))
+        self._flow(("def", binding.scope, "<return>"), binding.value)
+
+    def _flow(self, var: Var, value: Ref) -> None:
+        """`var` gets the values of `value`, unless that surely changes nothing: `var` is full,
+        so it takes no more values, and evaluating `value` adds to no variable either
+        (`_adds_nothing`). Only for a fact that does nothing else: skipped, the evaluation
+        notes none of the variables it reads, so the fact is no longer replayed when they
+        change, which could only have changed nothing again."""
+        if len(self.vars.get(var, _EMPTY)) >= _MAX_VALUES and _adds_nothing(value):
+            return
+        values = self._peek(value)
+        if values:
+            self._add(var, values)
 
     def _read(self, var: Var) -> AbstractSet[Value]:
         """The values of `var`, noting that the fact being replayed depends on it."""
-        if self.current is not None:
-            self.readers[var].add(self.current)
+        current = self.current
+        if current is not None:
+            found = self.readers.get(var)
+            if found is None:
+                self.readers[var] = [current]
+            elif found[-1] != current:
+                found.append(current)
         return self.vars.get(var, _EMPTY)
 
     def _first_defined(self, mro: Sequence[str], name: str) -> AbstractSet[Value]:
@@ -226,7 +258,11 @@ class _Resolver:
         for cls in mro:
             var = (cls, name)
             if current is not None:
-                readers[var].add(current)
+                found = readers.get(var)
+                if found is None:
+                    readers[var] = [current]
+                elif found[-1] != current:
+                    found.append(current)
             values = variables.get(var)
             if values:
                 return values
@@ -246,12 +282,26 @@ class _Resolver:
         before = len(bucket)
         if before >= _MAX_VALUES:
             return
-        bucket.update(values)
-        if len(bucket) != before:
+        bucket.update(values)  # type: ignore[attr-defined]  # not full: still a set
+        after = len(bucket)
+        if after != before:
+            if after >= _MAX_VALUES:
+                self.vars[var] = self._shared(bucket)
             self.changed = True
             self.wake.update(self.readers.get(var, ()))
             if self.overridden_in is not None and len(var) == 2:
                 self._overrides_changed(var[0], var[1])
+
+    def _shared(self, values: AbstractSet[Value]) -> frozenset[Value]:
+        """The one frozenset of full variables (and of call sites' `called`) with `values`.
+
+        A full variable never changes again, and values spread whole from one variable to the
+        next (a callback parameter, a visitor's argument): in a large code base most full
+        variables hold the same few hundred values as many others, and shared they take a
+        fraction of the memory.
+        """
+        frozen = values if isinstance(values, frozenset) else frozenset(values)
+        return self.shared_sets.setdefault(frozen, frozen)
 
     def _bind_import(self, imported: Import) -> None:
         if imported.kind == "star":
@@ -345,9 +395,7 @@ class _Resolver:
     def _lookup(self, scope: str, name: str) -> set[Value]:
         found = self.scopes.lookup(scope, name)
         if found is not None:
-            if self.current is not None:
-                self.readers[found].add(self.current)
-            return set(self.vars.get(found, _EMPTY))
+            return set(self._read(found))
         module = self.scopes.module_of(scope)
         values = self._star_imported(module, name, set())
         if values:
@@ -563,19 +611,23 @@ class _Resolver:
         ref = site.call
         if ref[0] != "call":
             return
-        functions = self.evaluate(ref[1])
-        self.called[id(site)] = functions
+        functions = self._peek(ref[1])  # a full variable's own shared frozenset is kept as is
+        self.called[id(site)] = (
+            self._shared(functions) if len(functions) >= _MAX_VALUES else tuple(functions)
+        )
         for function in _in_order([f for f in functions if f[0] in _FLOWING_CALLS]):
             self._flow_arguments(function, ref)
 
-    def called_values(self, site: CallSite) -> set[Value]:
+    def called_values(self, site: CallSite) -> AbstractSet[Value]:
         """What the function of a call site may be, once solved.
 
         It is what the site's last replay found: had anything it read changed since, the site
         would have been replayed again. So it is not evaluated a second time.
         """
         found = self.called.get(id(site))
-        return found if found is not None else self.evaluate(site.call[1])
+        if found is None:
+            return self.evaluate(site.call[1])
+        return found if isinstance(found, frozenset) else set(found)
 
     def _flow_arguments(self, function: Value, ref: Ref) -> None:
         kind, name = function
@@ -701,8 +753,7 @@ class _Resolver:
         """
         if self.overridden_in is None:
             return self._overrides_now(cls, name)
-        if self.current is not None:
-            self.readers[("<overrides>", cls, name)].add(self.current)
+        self._read(("<overrides>", cls, name))  # for the reader it notes: it holds no values
         key = (cls, name)
         found = self.overrides_cache.get(key)
         if found is None:
@@ -772,6 +823,19 @@ def _in_order(values: list[Value]) -> Iterable[Value]:
     if len(values) > 1:
         values.sort()
     return values
+
+
+def _adds_nothing(ref: Ref) -> bool:
+    """Whether evaluating `ref` surely adds to no variable: it holds neither a container
+    literal (whose elements `evaluate` adds) nor a call (`.items()` adds a pair container)."""
+    kind = ref[0]
+    if kind == "call" or kind == "container":
+        return False
+    if kind == "attr" or kind == "item" or kind == "annotation":
+        return _adds_nothing(ref[1])
+    if kind == "either":
+        return all(_adds_nothing(part) for part in ref[1])
+    return True
 
 
 def _external_items(name: str) -> tuple[Value, ...]:

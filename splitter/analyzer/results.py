@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
@@ -218,7 +219,7 @@ class _Results:
             )
         self._django_urls(file, site, values)
 
-    def _silent(self, function: Ref, values: set[Value]) -> bool:
+    def _silent(self, function: Ref, values: AbstractSet[Value]) -> bool:
         """Whether a call with no edge is still understood: a builtin method, a class with no
         `__init__` of its own, or a method every object inherits from `object`."""
         if any(v[0] in _SILENT_KINDS or v[0] in ("class", "classsub") for v in values):
@@ -475,7 +476,7 @@ class _Results:
                 yield EntryPoint(definition.qualname, kind, text, path, definition.line)  # type: ignore[arg-type]
                 return
 
-    def _django_urls(self, file: FileFacts, site: CallSite, values: set[Value]) -> None:
+    def _django_urls(self, file: FileFacts, site: CallSite, values: AbstractSet[Value]) -> None:
         if values.isdisjoint(_DJANGO_URL_VALUES):
             return
         arguments = site.call[2]
