@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from splitter.generator.carry import CarriedCode
 from tests.generator.lint_check import split_findings
 from tests.generator.test_carry import (
     carry_project,
@@ -14,6 +15,13 @@ from tests.generator.test_carry import (
     write_project,
     write_tree,
 )
+
+
+def printed(code: CarriedCode, tmp_path: Path, service: str, script: str) -> str:
+    """What `script` prints, run with only `service`'s folder and the layer of `code`."""
+    tree = write_tree(code, tmp_path / "out")
+    return run_isolated(script, service_paths(tree, service)).strip()
+
 
 PROJECT = {
     "app/__init__.py": "",
@@ -138,9 +146,8 @@ def test_a_package_copy_keeps_its_side_effects_and_their_imports(tmp_path: Path)
     init = file_text(code, "services/steps/app/setup/__init__.py")
     assert 'os.environ["SETUP_RAN"] = dumps(1)' in init
     assert "from json import dumps" in init
-    tree = write_tree(code, tmp_path / "out")
     script = "import os\nimport app.setup.steps\nprint(os.environ['SETUP_RAN'])"
-    assert run_isolated(script, service_paths(tree, "steps")).strip() == "1"
+    assert printed(code, tmp_path, "steps", script) == "1"
 
 
 AUGMENTED = {
@@ -170,11 +177,10 @@ AUGMENTED = {
 def test_an_augmented_assignment_keeps_the_first_binding_of_its_name(tmp_path: Path) -> None:
     code = carry_project(tmp_path, AUGMENTED, {"a": ["app.forms.label"], "b": ["app.forms.other"]})
     assert 'EXCLUDED = ("id",)' in file_text(code, "services/a/app/forms.py")
-    tree = write_tree(code, tmp_path / "out")
     script = (
         "import os\nos.environ['NO_USERNAME'] = '1'\nfrom app import forms\nprint(forms.label())"
     )
-    assert run_isolated(script, service_paths(tree, "a")).strip() == "Email"
+    assert printed(code, tmp_path, "a", script) == "Email"
 
 
 GROWN_ALL = {
@@ -205,9 +211,7 @@ def test_an_empty_all_that_kept_code_extends_stays(tmp_path: Path) -> None:
     """django-oscar's models start `__all__ = []` and append each model they define."""
     code = carry_project(tmp_path, GROWN_ALL, {"a": ["app.api.product"]})
     assert "__all__ = []" in file_text(code, "services/a/app/models.py")
-    tree = write_tree(code, tmp_path / "out")
-    script = "from app import api\nprint(api.product())"
-    assert run_isolated(script, service_paths(tree, "a")).strip() == "Product"
+    assert printed(code, tmp_path, "a", "from app import api\nprint(api.product())") == "Product"
 
 
 STARRED = {
@@ -253,10 +257,9 @@ def test_a_star_import_carries_every_name_the_module_exports(tmp_path: Path) -> 
     assert "class AbstractProduct" in abstract and "def other" not in abstract
     models = file_text(code, "services/a/app/models.py")
     assert '__all__ = ["ProductMixin", "Product"]' in models
-    tree = write_tree(code, tmp_path / "out")
     script = "from app.models import *\nfrom app.models import product_label\n"
     script += "print(product_label(), ProductMixin.kind)"
-    assert run_isolated(script, service_paths(tree, "a")).strip() == "product/mixin mixin"
+    assert printed(code, tmp_path, "a", script) == "product/mixin mixin"
 
 
 PRODUCT_USER = """
@@ -298,9 +301,8 @@ def test_a_module_carried_whole_keeps_what_its_all_re_exports(tmp_path: Path) ->
     models = file_text(code, "services/a/app/models.py")
     assert "from app.results import Discount" in models
     assert '__all__ = ["Discount", "Product"]' in models
-    tree = write_tree(code, tmp_path / "out")
     script = "import importlib\nprint(importlib.import_module('app.models').Discount.__name__)"
-    assert run_isolated(script, service_paths(tree, "a")).strip() == "Discount"
+    assert printed(code, tmp_path, "a", script) == "Discount"
 
 
 EMPTIED_ALL = {
