@@ -59,18 +59,19 @@ def generate(
         lint_baseline=baseline or {},
     )
     app = generate_app(plan, analysis, sources, options)
+    report = write_tree(out, app.files, force=force)
+    if output is OutputFormat.json:
+        emit_json({"out": str(out), "written": report.written, "kept": report.kept_edits,
+                   "stale": report.stale, "removed": report.removed,
+                   "monolith_findings_set_apart": baseline is not None,
+                   "report": dict(app.report)})  # fmt: skip
+        return
+    _render(out, app, report)
     if baseline is None:
         stdout.print(
             "[yellow]ruff could not run[/]: ruff.toml does not set apart the monolith's own "
             "findings in the code carried from it"
         )
-    report = write_tree(out, app.files, force=force)
-    if output is OutputFormat.json:
-        emit_json({"out": str(out), "written": report.written, "kept": report.kept_edits,
-                   "stale": report.stale, "removed": report.removed,
-                   "report": dict(app.report)})  # fmt: skip
-        return
-    _render(out, app, report)
 
 
 def _plan_and_analysis(path: Path | None, plan_file: Path) -> tuple[Plan, Analysis]:

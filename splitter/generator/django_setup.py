@@ -356,6 +356,10 @@ def lookup_notes(
     return notes
 
 
+_APP_PARTS = ("apps", "migrations", "templatetags", "management")
+"""Modules Django looks for in an app, besides `models`."""
+
+
 def uninstalled_notes(
     django: DjangoProject,
     facts: Mapping[str, ModuleFacts],
@@ -393,9 +397,6 @@ def uninstalled_notes(
                 "INSTALLED_APPS or leave its code out of the plan"
             )
     return notes
-
-
-_APP_PARTS = ("apps", "migrations", "templatetags", "management")
 
 
 def _listed(names: list[str]) -> str:

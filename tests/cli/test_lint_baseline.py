@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from splitter.cli.app import app
 from splitter.cli.lint_baseline import monolith_findings
 from tests.conftest import analyze_and_generate
 from tests.generator.lint_check import split_findings
@@ -52,3 +57,19 @@ def test_the_generated_tree_passes_ruff_and_generation_adds_nothing(tmp_path: Pa
     assert done.returncode == 0, done.stdout + done.stderr
     split = split_findings(out, root)
     assert split.generated == () and split.monolith  # the finding is there, and the monolith's
+
+
+def test_no_ruff_gives_no_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_project(tmp_path / "monolith", SHOP)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    assert monolith_findings(root, ["shop/pricing.py"]) is None
+
+
+def test_json_output_stays_json_and_says_whether_the_list_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_project(tmp_path / "monolith", SHOP)
+    monkeypatch.chdir(analyze_and_generate(tmp_path, root))
+    result = CliRunner().invoke(app, ["generate", "--output", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["monolith_findings_set_apart"] is True
