@@ -68,10 +68,10 @@ def with_digest(result: CachedResult) -> CachedResult:
 def facts_digest(facts: FileFacts) -> str:
     """The digest of `facts` (see `FileFacts.digest`), computed when it is not filled in.
 
-    It hashes the facts' values (`plain_values`, plain tuples, strings and numbers) pickled
-    without a memo, so every value is spelled out and nothing else shows (a pickle's memo
-    records which objects are the same one). It is several times faster than hashing their
-    `repr`, which is kept for facts that cannot be pickled so.
+    It hashes the facts' `plain_fields` but `sha256`, `lines` and `digest` (plain tuples,
+    strings and numbers) pickled without a memo, so every value is spelled out and nothing
+    else shows (a pickle's memo records which objects are the same one). It is several times
+    faster than hashing their `repr`, which is kept for facts that cannot be pickled so.
     """
     if facts.digest:
         return facts.digest
@@ -97,13 +97,6 @@ def _pickled_by_value(value: object) -> bytes:
 
 _DIGEST_PROTOCOL = 5
 """Fixed, so the digest does not change with the default protocol of a later Python."""
-
-
-def plain_values(facts: FileFacts) -> tuple[Any, ...]:
-    """The fields of `facts` but `sha256`, `lines` and `digest` as `plain_fields` gives them:
-    what the digest hashes."""
-    fields = plain_fields(facts)
-    return tuple(fields[index] for index in _DIGESTED)
 
 
 def plain_fields(facts: FileFacts) -> tuple[Any, ...]:

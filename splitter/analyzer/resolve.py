@@ -119,9 +119,9 @@ class _Resolver:
         self.stateless: dict[str, dict[Value, tuple[Value, ...]]] = {}
         """The attributes of values that hold no variable, by attribute name then value."""
         self.stateless_results: dict[Value, tuple[Value, ...]] = {}
+        """What calling a value that holds no variable gives (see `_STATELESS_CALLS`)."""
         self.external_items: dict[str, tuple[Value, ...]] = {}
         """The elements of external values, by name (see `_external_items`)."""
-        """What calling a value that holds no variable gives (see `_STATELESS_CALLS`)."""
         self.overridden_in: dict[str, tuple[str, ...]] | None = None
         self.overrides_cache: dict[tuple[str, str], frozenset[Value]] = {}
         self.bound_overrides: dict[

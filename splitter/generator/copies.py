@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from splitter.generator.rendering import comment_text
-from splitter.generator.statements import ModuleFacts, dotted
+from splitter.generator.statements import ModuleFacts, dotted, string_value
 from splitter.generator.trees import KeptModule
 
 EXTEND_PATH = '__path__ = __import__("pkgutil").extend_path(__path__, __name__)'
@@ -278,9 +278,7 @@ def _filter_all(
     elements = [
         e
         for e in value.elements
-        if not isinstance(e.value, cst.SimpleString)
-        or e.value.evaluated_value in names
-        or not facts.bindings(str(e.value.evaluated_value))
+        if (name := string_value(e.value)) is None or name in names or not facts.bindings(name)
     ]
     if not elements and not used:
         return None

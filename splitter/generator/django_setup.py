@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from splitter.generator.rendering import render_template
-from splitter.generator.statements import ModuleFacts
+from splitter.generator.statements import ModuleFacts, string_value, strings_of
 from splitter.generator.trees import TreePlan
 
 BOOTSTRAP_MODULE = "splitter_django"
@@ -81,7 +81,7 @@ def installed_apps(tree: cst.Module) -> tuple[str, ...]:
         for small in statement.body:
             value = _apps_value(small)
             if isinstance(value, cst.List | cst.Tuple):
-                found += [text for e in value.elements if (text := _literal(e.value)) is not None]
+                found += strings_of(value)
     return tuple(dict.fromkeys(found))
 
 
@@ -192,13 +192,6 @@ def _named_apps(target: cst.BaseExpression) -> bool:
     return isinstance(target, cst.Name) and target.value == "INSTALLED_APPS"
 
 
-def _literal(node: cst.BaseExpression) -> str | None:
-    if not isinstance(node, cst.SimpleString):
-        return None
-    value = node.evaluated_value
-    return value if isinstance(value, str) else None
-
-
 _LOOKUPS = frozenset({"get_app_config", "get_model"})
 """Django's look-ups of an installed app by its label (`apps.get_model("catalogue", ...)`)."""
 
@@ -293,7 +286,7 @@ def _class_strings(facts: ModuleFacts, name: str) -> dict[str, str]:
                 for small in line.body:
                     if isinstance(small, cst.Assign) and len(small.targets) == 1:
                         target = small.targets[0].target
-                        value = _literal(small.value)
+                        value = string_value(small.value)
                         if isinstance(target, cst.Name) and value is not None:
                             found[target.value] = value
             return found
@@ -309,7 +302,7 @@ class _LookupCollector(cst.CSTVisitor):
         name = function.attr.value if isinstance(function, cst.Attribute) else ""
         name = function.value if isinstance(function, cst.Name) else name
         if name in _LOOKUPS and node.args:
-            text = _literal(node.args[0].value)
+            text = string_value(node.args[0].value)
             if text:
                 self.labels.append(text.split(".")[0])
 

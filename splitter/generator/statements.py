@@ -147,13 +147,21 @@ def listed_all(tree: cst.Module) -> list[str] | None:
             ):
                 continue
             if any(dotted(t.target) == "__all__" for t in small.targets):
-                texts = [
-                    e.value.evaluated_value
-                    for e in small.value.elements
-                    if isinstance(e.value, cst.SimpleString)
-                ]
-                return [text for text in texts if isinstance(text, str)]
+                return strings_of(small.value)
     return None
+
+
+def strings_of(node: cst.List | cst.Tuple) -> list[str]:
+    """The elements of a list or tuple display that are string literals, in order."""
+    return [text for e in node.elements if (text := string_value(e.value)) is not None]
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    """The value of a plain string literal (not an f-string, not bytes); None for others."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    value = node.evaluated_value
+    return value if isinstance(value, str) else None
 
 
 def absolute_module(module: str, is_package: bool, relative: int, target: str) -> str | None:

@@ -23,7 +23,13 @@ from collections.abc import Iterator, Mapping
 import libcst as cst
 
 from splitter.generator.django_setup import DjangoProject, InstalledApp, monolith_apps
-from splitter.generator.statements import ModuleFacts, Reference, children
+from splitter.generator.statements import (
+    ModuleFacts,
+    Reference,
+    children,
+    string_value,
+    strings_of,
+)
 
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _SUBMODULE = re.compile(r"(%s|\{\})\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -134,13 +140,13 @@ def _statement_references(statement: cst.CSTNode, targets: _Targets) -> Iterator
         elif isinstance(node, cst.FormattedString):
             yield from _formatted(node, targets)
         elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            text = _text(node.right)
+            text = string_value(node.right)
             if text and text.startswith(".") and text[1:].isidentifier():
                 yield from targets.app_submodules(text[1:])
 
 
 def _string(node: cst.SimpleString, targets: _Targets) -> Iterator[Reference]:
-    text = _text(node)
+    text = string_value(node)
     if not text:
         return
     found = targets.dotted(text) or targets.model(text)
@@ -169,7 +175,7 @@ def _call(node: cst.Call, targets: _Targets) -> Iterator[Reference]:
     positional = [a.value for a in node.args if a.keyword is None and a.star == ""]
     if not positional:
         return
-    first = _text(positional[0])
+    first = string_value(positional[0])
     if first is None:
         return
     if _function_name(node) in _APP_LOOKUPS:
@@ -189,8 +195,8 @@ def _call(node: cst.Call, targets: _Targets) -> Iterator[Reference]:
 
 def _names(node: cst.BaseExpression) -> list[str]:
     if isinstance(node, cst.List | cst.Tuple):
-        return [t for e in node.elements if (t := _text(e.value))]
-    text = _text(node)
+        return [text for text in strings_of(node) if text]
+    text = string_value(node)
     return [text] if text else []
 
 
@@ -199,10 +205,3 @@ def _function_name(node: cst.Call) -> str:
     if isinstance(function, cst.Attribute):
         return function.attr.value
     return function.value if isinstance(function, cst.Name) else ""
-
-
-def _text(node: cst.BaseExpression) -> str | None:
-    if not isinstance(node, cst.SimpleString):
-        return None
-    value = node.evaluated_value
-    return value if isinstance(value, str) else None

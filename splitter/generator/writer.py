@@ -46,7 +46,7 @@ def write_tree(out: Path, files: Sequence[GeneratedFile], *, force: bool = False
     for file in files:
         target = out / file.path
         digest = _digest(file.content.encode("utf-8"))
-        on_disk = _digest(target.read_bytes()) if target.is_file() else None
+        on_disk = _on_disk(target)
         if on_disk == digest:
             unchanged.append(file.path)
         elif on_disk is not None and not force and previous.get(file.path) != on_disk:
@@ -61,7 +61,7 @@ def write_tree(out: Path, files: Sequence[GeneratedFile], *, force: bool = False
     removed: list[str] = []
     for path in sorted(set(previous) - set(manifest)):
         target = out / path
-        on_disk = _digest(target.read_bytes()) if target.is_file() else None
+        on_disk = _on_disk(target)
         if on_disk is not None and on_disk != previous[path] and not force:
             stale.append(path)
             manifest[path] = previous[path]
@@ -93,6 +93,11 @@ def _read_manifest(out: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _on_disk(target: Path) -> str | None:
+    """The digest of the file at `target`; None when there is none."""
+    return _digest(target.read_bytes()) if target.is_file() else None
 
 
 def _digest(data: bytes) -> str:

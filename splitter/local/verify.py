@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from splitter.errors import InputError
+from splitter.generator.django_setup import SETTINGS_VARIABLE
 from splitter.local.app import LocalApp
 from splitter.local.cases import Case, VerifySettings
 from splitter.local.database import TableDiff, diff_databases, fresh_copy, snapshot
@@ -33,8 +34,6 @@ from splitter.local.monolith import (
 )
 from splitter.local.stepfunctions import Execution, LocalStepFunctions
 
-DJANGO_SETTINGS = "DJANGO_SETTINGS_MODULE"
-"""The variable naming a Django monolith's settings, a parameter of its generated template."""
 DEFAULT_EXAMPLES = 50
 
 
@@ -162,9 +161,9 @@ class Verifier:
     def __post_init__(self) -> None:
         self.monolith = Runtime("the monolith", [import_root(self.monolith_path)])
         self._service = LocalStepFunctions(self.app)
-        self._django = self.app.variables.get(DJANGO_SETTINGS)
+        self._django = self.app.variables.get(SETTINGS_VARIABLE)
         if self._django:
-            self.monolith.environment[DJANGO_SETTINGS] = self._django
+            self.monolith.environment[SETTINGS_VARIABLE] = self._django
 
     def __enter__(self) -> Verifier:
         self._temporary = tempfile.TemporaryDirectory(prefix="splitter-verify-")
