@@ -50,6 +50,11 @@ _BUILTIN_VALUE: Value = ("builtininst", "")
 _BUILTIN_METHOD: Value = ("builtinmethod", "")
 """Every value of a builtin type is one value, and so is every method of one: they give no
 edges, and telling them apart would only make the value sets grow."""
+_EXTERNAL_RESULT: Value = ("extresult", "")
+"""What a third-party function returns, and every attribute or call result of that: one value.
+It gives no edge (an edge to an external keeps the dotted name it is imported as, and a result
+has none), so naming each (`requests.get().json()`) only filled value sets: a parameter fed by
+many third-party calls reached `_MAX_VALUES` and dropped the functions it was also given."""
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
 _OPAQUE_BUILTINS = frozenset({"getattr", "next", "iter", "type", "eval", "exec", "__import__"})
 """Builtins whose result can be any object: calls on it stay unresolved, not silenced."""
@@ -580,13 +585,13 @@ class _Resolver:
             last = name.rpartition(".")[2]
             if last[:1].isupper():
                 return {("extinst", name)}
-            return _external(f"{name}()", "extresult")
+            return {_EXTERNAL_RESULT}
         if kind == "builtin":
             return set() if name in _OPAQUE_BUILTINS else {_BUILTIN_VALUE}
         if kind == "builtinmethod":
             return {_BUILTIN_VALUE}
         if kind == "extresult":
-            return _external(f"{name}()", "extresult")
+            return {_EXTERNAL_RESULT}
         if kind == "container-get":
             default = self.evaluate(ref[2][1]) if len(ref[2]) > 1 else set()
             return set(self._read(("<elements>", name))) | default
@@ -849,7 +854,7 @@ def _stateless_attribute(kind: str, target: str, name: str) -> set[Value]:
     if kind in ("ext", "extinst"):
         return _external(f"{target}.{name}")
     if kind == "extresult":
-        return _external(f"{target}.{name}", "extresult")
+        return {_EXTERNAL_RESULT}
     if kind == "container":
         return _container_method(target, name)
     if kind == "builtininst":

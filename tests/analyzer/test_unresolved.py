@@ -55,3 +55,25 @@ def test_comprehension_variables_are_bound_wherever_the_comprehension_stands(
     assert analysis.unresolved == ()
     lines = {c.line for c in analysis.calls if (c.caller, c.callee) == ("app.run", "app.a")}
     assert lines == {6, 7, 8, 9}
+
+
+def test_a_long_chain_on_an_external_result_is_not_unresolved(tmp_path: Path) -> None:
+    source = """
+    import requests
+
+    def fetch(url):
+        return requests.get(url).json().data.items.first().value().strip().lower().title()
+    """
+    assert unresolved(tmp_path, source) == []
+
+
+def test_many_external_results_do_not_crowd_out_a_function(tmp_path: Path) -> None:
+    # Seventy different third-party calls feed one parameter along with a local function:
+    # the results of external calls are one kind of value, so the function is still found.
+    feeds = "\n".join(f"    run(lib.call_{n}())" for n in range(70))
+    source = "import lib\n\ndef local():\n    pass\n\ndef run(job):\n    job()\n\n"
+    source += f"def main():\n{feeds}\n    run(local)\n"
+    (tmp_path / "app.py").write_text(source)
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    callees = {c.callee for c in analysis.calls if c.caller == "app.run"}
+    assert callees == {"app.local"}
