@@ -1036,11 +1036,16 @@ def _source(node: ast.expr) -> str:
 
 
 def _docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    try:
-        text = ast.get_docstring(node, clean=True) or ""
-    except (TypeError, ValueError):
+    """The first line of the docstring, stripped, as `ast.get_docstring(node, clean=True)` gives
+    it. Cleaning (`inspect.cleandoc`) expands tabs, then removes indentation and blank lines at
+    either end: the stripping removes those anyway, so only the tab expansion is done."""
+    body = node.body
+    if not body or not isinstance(body[0], ast.Expr):
         return ""
-    return text.strip().partition("\n")[0][:200]
+    value = body[0].value
+    if not isinstance(value, ast.Constant) or not isinstance(value.value, str):
+        return ""
+    return value.value.expandtabs().strip().partition("\n")[0][:200]
 
 
 def _end_line(node: ast.AST) -> int:
