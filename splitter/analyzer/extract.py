@@ -244,7 +244,7 @@ class _Collector:
         scope.depth -= compound
 
     def _generic(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in _child_nodes(node):
             if isinstance(child, ast.stmt):
                 self._statement(child)
             elif isinstance(child, ast.expr):
@@ -587,10 +587,13 @@ class _Collector:
                 self.calls.append(CallSite(self.scope.qualname, call, decorator.lineno))
 
     def _annotation_calls(self, annotation: ast.expr) -> None:
-        for node in ast.walk(annotation):
-            if isinstance(node, ast.Call):
+        stack: list[ast.AST] = [annotation]
+        while stack:
+            node = stack.pop()
+            if type(node) is ast.Call:
                 self._expr(annotation)
                 return
+            stack.extend(_child_nodes(node))
 
     # ----------------------------------------------------------- expressions
 
@@ -635,7 +638,7 @@ class _Collector:
             if children is not None:
                 stack.extend(reversed(children(current)))
             else:
-                stack.extend(reversed(list(ast.iter_child_nodes(current))))
+                stack.extend(reversed(_child_nodes(current)))
 
     def _call(self, node: ast.Call) -> None:
         call = self.ref(node)
@@ -901,16 +904,70 @@ def _name_use(function: ast.FunctionDef | ast.AsyncFunctionDef) -> _NameUse:
     stack: list[ast.AST] = list(function.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            fixed.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-            continue
-        if isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                stores[node.id] += 1
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            fixed.update(node.names)
-        stack.extend(ast.iter_child_nodes(node))
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                stores[node.id] += 1  # type: ignore[attr-defined]
+        elif kind in _NESTED_SCOPES:
+            fixed.update(_names_in(node))
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            fixed.update(node.names)  # type: ignore[attr-defined]
+        else:
+            stack.extend(_child_nodes(node))
     return _NameUse(top_level, stores, frozenset(fixed))
+
+
+_NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
+
+
+def _names_in(node: ast.AST) -> list[str]:
+    """The identifiers of the `Name` nodes in `node`, in no particular order."""
+    names: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is ast.Name:
+            names.append(current.id)
+        else:
+            stack.extend(_child_nodes(current))
+    return names
+
+
+def _child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The children of `node` in the order of `ast.iter_child_nodes`, several times faster.
+
+    Expression contexts and operators are left out: they are leaves that no visit reads.
+    """
+    kind = type(node)
+    fields = _NODE_FIELDS.get(kind)
+    if fields is None:
+        fields = _NODE_FIELDS[kind] = _node_fields(kind)
+    children: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            children.extend([item for item in value if isinstance(item, ast.AST)])
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
+
+
+_LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
+     "conversion", "is_async", "type_comment", "rest", "kwd_attrs"}
+)  # fmt: skip
+"""Fields that hold no node, or only an expression context or an operator."""
+
+
+def _node_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold child nodes worth visiting."""
+    fields: tuple[str, ...] = getattr(kind, "_fields", ())
+    leaves = _LEAF_FIELDS | {"value"} if issubclass(kind, ast.Constant) else _LEAF_FIELDS
+    return tuple(name for name in fields if name not in leaves)
+
+
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+"""`_node_fields` of each node class met so far."""
 
 
 def _comprehension_names(
@@ -927,7 +984,7 @@ def _comprehension_names(
 
 
 def _target_names(target: ast.expr) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return _names_in(target)
 
 
 def _call_children(node: ast.Call) -> list[ast.AST]:
