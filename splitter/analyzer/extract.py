@@ -37,6 +37,9 @@ _EXECUTE_NAMES = frozenset(
 )
 _PARSER_LIMITS = ("too many nested", "too many levels of indentation", "too many statically")
 _ENVIRONMENT_READERS = ("environ.get", "getenv", "environ.setdefault", "environ.pop")
+_ENVIRONMENT_LAST_NAMES = frozenset({"get", "setdefault", "pop"})
+"""The last names of `_ENVIRONMENT_READERS` but "getenv": a call whose dotted name ends in
+none of them, or in "getenv", is no reader, found without spelling the whole name."""
 _TRANSACTION_WORDS = ("transaction", "atomic", "transactional")
 _TRANSACTION_CONTEXTS = ("conn", "connection", "db", "atomic", "begin", "transaction", "session")
 _CONTAINER_ANNOTATIONS = frozenset(
@@ -598,57 +601,86 @@ class _Collector:
     # ----------------------------------------------------------- expressions
 
     def _expr(self, node: ast.expr) -> None:
-        """Record what evaluating `node` in the current scope does: calls, loads, SQL."""
-        stack: list[ast.AST] = [node]
+        """Record what evaluating `node` in the current scope does: calls, loads, SQL.
+
+        This loop meets nearly every expression node of the code base, so the commonest kinds
+        come first and are handled in place. Children go on the stack last first, so they are
+        visited in their order in the source.
+        """
+        stack: list[Any] = [node]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            current = stack.pop()
+            current = pop()
             kind = type(current)
-            if kind is ast.Call:
-                self._call(current)  # type: ignore[arg-type]
-                stack.extend(reversed(_call_children(current)))  # type: ignore[arg-type]
-                continue
             if kind is ast.Name:
-                self._load_name(current)  # type: ignore[arg-type]
-                continue
-            elif kind is ast.Attribute:
-                self._load_attribute(current)  # type: ignore[arg-type]
+                if type(current.ctx) is ast.Load and current.id not in self.renames:
+                    self.scope.loaded.setdefault(current.id, current.lineno)
             elif kind is ast.Constant:
-                self._string(current)  # type: ignore[arg-type]
-                continue
-            elif kind is ast.JoinedStr or (kind is ast.BinOp and _is_string_sum(current)):
-                self._string(current)  # type: ignore[arg-type]
-                stack.extend(_string_operands(current))  # type: ignore[arg-type]
-                continue
+                if isinstance(current.value, str):
+                    self._string(current)
+            elif kind is ast.Attribute:
+                if type(current.ctx) is ast.Load:
+                    ref = self.ref(current)
+                    if ref is not None:
+                        load = CallSite(self.scope.qualname, ref, current.lineno)
+                        self.attribute_loads.append(load)
+                push(current.value)
+            elif kind is ast.Call:
+                self._call(current)
+                # a called attribute is not also an attribute load: only its object is visited
+                extend([keyword.value for keyword in reversed(current.keywords)])
+                extend(reversed(current.args))
+                func = current.func
+                push(func.value if type(func) is ast.Attribute else func)
             elif kind is ast.BinOp:
-                self._operator(current)  # type: ignore[arg-type]
-            elif kind is ast.Subscript and _dotted(current.value).endswith("environ"):  # type: ignore[attr-defined]
-                self._environment(current.slice)  # type: ignore[attr-defined]
+                if _is_string_sum(current):
+                    self._string(current)
+                    extend(_string_operands(current))
+                else:
+                    self._operator(current)
+                    push(current.right)
+                    push(current.left)
+            elif kind is ast.Compare:
+                extend(reversed(current.comparators))
+                push(current.left)
+            elif kind is ast.Subscript:
+                if _last_name(current.value).endswith("environ"):
+                    self._environment(current.slice)
+                push(current.slice)
+                push(current.value)
+            elif kind is ast.Tuple or kind is ast.List:
+                extend(reversed(current.elts))
+            elif kind is ast.JoinedStr:
+                self._string(current)
+                extend(_string_operands(current))
             elif kind is ast.Lambda:
-                self._lambda(current)  # type: ignore[arg-type]
-                continue
+                self._lambda(current)
             elif kind in _COMPREHENSIONS:
-                self._comprehension(current)  # type: ignore[arg-type]
-                continue
+                self._comprehension(current)
             elif kind is ast.NamedExpr:
-                named: ast.NamedExpr = current  # type: ignore[assignment]
-                self._assign(named.target, self.ref(named.value), named.value, named.lineno)
-                stack.append(named.value)
-                continue
-            children = _CHILDREN.get(kind)
-            if children is not None:
-                stack.extend(reversed(children(current)))
+                self._assign(current.target, self.ref(current.value), current.value, current.lineno)
+                push(current.value)
             else:
-                stack.extend(reversed(_child_nodes(current)))
+                children = _CHILDREN.get(kind)
+                extend(
+                    reversed(children(current) if children is not None else _child_nodes(current))
+                )
 
     def _call(self, node: ast.Call) -> None:
         call = self.ref(node)
         if call is not None:
             self.calls.append(CallSite(self.scope.qualname, call, node.lineno))
+        args = node.args
+        if not args:
+            return
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in _EXECUTE_NAMES and node.args:
-            self.sql_args.add(id(node.args[0]))
-        if node.args and _dotted(func).endswith(_ENVIRONMENT_READERS):
-            self._environment(node.args[0])
+        if type(func) is ast.Attribute and func.attr in _EXECUTE_NAMES:
+            self.sql_args.add(id(args[0]))
+        last = _last_name(func)
+        if (last in _ENVIRONMENT_LAST_NAMES or last.endswith("getenv")) and _dotted(func).endswith(
+            _ENVIRONMENT_READERS
+        ):
+            self._environment(args[0])
 
     def _environment(self, name: ast.expr) -> None:
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
@@ -659,16 +691,6 @@ class _Collector:
         call = self.ref(node)
         if call is not None and not isinstance(node.left, ast.Constant):
             self.calls.append(CallSite(self.scope.qualname, call, node.lineno))
-
-    def _load_name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load) and node.id not in self.renames:
-            self.scope.loaded.setdefault(node.id, node.lineno)
-
-    def _load_attribute(self, node: ast.Attribute) -> None:
-        if isinstance(node.ctx, ast.Load):
-            ref = self.ref(node)
-            if ref is not None:
-                self.attribute_loads.append(CallSite(self.scope.qualname, ref, node.lineno))
 
     def _lambda(self, node: ast.Lambda) -> None:
         qualname = self._lambda_name(node, self.scope)
@@ -852,24 +874,18 @@ _OPERATOR_METHODS: dict[type, str] = {
 }  # fmt: skip
 _CACHED_REFS = frozenset({ast.Call, ast.Attribute, ast.Subscript})
 _CHILDREN: dict[type, Callable[[Any], list[Any]]] = {
-    ast.Attribute: lambda n: [n.value],
-    ast.Subscript: lambda n: [n.value, n.slice],
-    ast.BinOp: lambda n: [n.left, n.right],
     ast.UnaryOp: lambda n: [n.operand],
     ast.BoolOp: lambda n: n.values,
-    ast.Compare: lambda n: [n.left, *n.comparators],
-    ast.Tuple: lambda n: n.elts,
-    ast.List: lambda n: n.elts,
     ast.Set: lambda n: n.elts,
     ast.Dict: lambda n: [k for k in n.keys if k is not None] + n.values,
-    ast.keyword: lambda n: [n.value],
     ast.Starred: lambda n: [n.value],
     ast.IfExp: lambda n: [n.test, n.body, n.orelse],
     ast.Await: lambda n: [n.value],
     ast.Slice: lambda n: [p for p in (n.lower, n.upper, n.step) if p is not None],
     ast.FormattedValue: lambda n: [n.value],
 }
-"""The sub-expressions of the commonest nodes, faster than `ast.iter_child_nodes`."""
+"""The sub-expressions of common nodes that `_Collector._expr` does not handle in place, found
+faster than by `_child_nodes`."""
 _BLOCKS = frozenset(
     {ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
      ast.Match}
@@ -987,13 +1003,6 @@ def _target_names(target: ast.expr) -> list[str]:
     return _names_in(target)
 
 
-def _call_children(node: ast.Call) -> list[ast.AST]:
-    """The parts of a call to visit; a called attribute is not also an attribute load."""
-    func = node.func
-    head: ast.AST = func.value if isinstance(func, ast.Attribute) else func
-    return [head, *node.args, *node.keywords]
-
-
 def _string_operands(node: ast.expr) -> list[ast.expr]:
     """The non-literal operands of a string sum or f-string, whose own calls still count."""
     if isinstance(node, ast.JoinedStr):
@@ -1083,6 +1092,15 @@ def _dotted(node: ast.expr) -> str:
             parts.append("?")
             break
     return ".".join(reversed(parts))
+
+
+def _last_name(node: ast.expr) -> str:
+    """The last part of `_dotted(node)`, found without building the rest."""
+    while type(node) is ast.Call:
+        node = node.func
+    if type(node) is ast.Attribute:
+        return node.attr
+    return node.id if type(node) is ast.Name else "?"
 
 
 def _source(node: ast.expr) -> str:
