@@ -232,19 +232,18 @@ class _Collector:
 
     def _body(self, statements: Iterable[ast.stmt]) -> None:
         for statement in statements:
-            self._statement(statement)
+            kind = type(statement)
+            handler = _STATEMENT_HANDLERS.get(kind, _Collector._generic)
+            if kind in _BLOCKS:
+                scope = self.scope
+                scope.depth += 1
+                handler(self, statement)
+                scope.depth -= 1
+            else:
+                handler(self, statement)
 
     def _statement(self, node: ast.stmt) -> None:
-        kind = type(node)
-        handler = _STATEMENT_HANDLERS.get(kind)
-        compound = kind in _BLOCKS
-        scope = self.scope
-        scope.depth += compound
-        if handler is not None:
-            handler(self, node)
-        else:
-            self._generic(node)
-        scope.depth -= compound
+        self._body((node,))
 
     def _generic(self, node: ast.AST) -> None:
         for child in _child_nodes(node):
@@ -442,7 +441,25 @@ class _Collector:
     def _stmt_If(self, node: ast.If) -> None:
         if self.scope.kind == "module" and _is_main_guard(node.test):
             self.has_main_block = True
-        self._generic(node)
+        self._expr(node.test)
+        self._body(node.body)
+        self._body(node.orelse)
+
+    def _stmt_While(self, node: ast.While) -> None:
+        self._expr(node.test)
+        self._body(node.body)
+        self._body(node.orelse)
+
+    def _stmt_Raise(self, node: ast.Raise) -> None:
+        if node.exc is not None:
+            self._expr(node.exc)
+        if node.cause is not None:
+            self._expr(node.cause)
+
+    def _stmt_Pass(self, node: ast.Pass | ast.Break | ast.Continue) -> None:
+        """Nothing to record."""
+
+    _stmt_Break = _stmt_Continue = _stmt_Pass
 
     def _stmt_Try(self, node: ast.Try) -> None:
         self._body(node.body)
@@ -471,6 +488,16 @@ class _Collector:
     ) -> None:
         if isinstance(target, ast.Starred):
             target = target.value
+        if type(target) is ast.Name:
+            # the commonest target: what the general case below does for a name, directly
+            name = target.id
+            self._new_version(name)
+            scope = self.scope
+            bound = ("name", scope.qualname, self.renames.get(name, name))
+            self.bindings.append(Binding(scope.qualname, bound, value or ("none",), line))
+            if name in scope.globals:
+                self.state.append(StateAccess(scope.qualname, bound, "write", line))
+            return
         if isinstance(target, ast.Tuple | ast.List):
             elements = node.elts if isinstance(node, ast.Tuple | ast.List) else None
             for index, element in enumerate(target.elts):
@@ -778,9 +805,10 @@ class _Collector:
             return ("name", self.scope.qualname, self.renames.get(name, name))
         if kind in _CACHED_REFS:
             key = id(node)
-            if key not in self.ref_cache:
-                self.ref_cache[key] = self._ref(node, kind)
-            return self.ref_cache[key]
+            ref = self.ref_cache.get(key, _NOT_CACHED)
+            if ref is _NOT_CACHED:
+                ref = self.ref_cache[key] = self._ref(node, kind)
+            return ref
         return self._ref(node, kind)
 
     def _ref(self, node: ast.expr, kind: type) -> Ref | None:
@@ -849,8 +877,8 @@ class _Collector:
         function = self.ref(func)
         if function is None:
             return None
-        args = tuple(self.ref(a) or ("none",) for a in node.args)
-        kwargs = tuple((k.arg or "**", self.ref(k.value) or ("none",)) for k in node.keywords)
+        args = tuple([self.ref(a) or ("none",) for a in node.args])
+        kwargs = tuple([(k.arg or "**", self.ref(k.value) or ("none",)) for k in node.keywords])
         return ("call", function, args, kwargs)
 
     def _super_ref(self) -> Ref | None:
@@ -873,6 +901,8 @@ _OPERATOR_METHODS: dict[type, str] = {
     ast.BitOr: "__or__", ast.BitXor: "__xor__", ast.BitAnd: "__and__",
 }  # fmt: skip
 _CACHED_REFS = frozenset({ast.Call, ast.Attribute, ast.Subscript})
+_NOT_CACHED: Ref = ("not cached",)
+"""Told apart by identity from any reference in `_Collector.ref_cache`, where None is one."""
 _CHILDREN: dict[type, Callable[[Any], list[Any]]] = {
     ast.UnaryOp: lambda n: [n.operand],
     ast.BoolOp: lambda n: n.values,
