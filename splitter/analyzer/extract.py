@@ -257,13 +257,18 @@ class _Collector:
     def _stmt_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         qualname = self._child_name(node.name)
         parent = self.scope
-        for decorator in node.decorator_list:
+        decorator_list = node.decorator_list
+        for decorator in decorator_list:
             self._expr(decorator)
         self._arguments_in_parent(node.args)
         if node.returns is not None:
             self._annotation_calls(node.returns)
-        decorator_names = tuple(_dotted(d) for d in node.decorator_list)
-        self._apply_decorators(node.decorator_list, qualname, node.lineno)
+        decorators: tuple[str, ...] = ()
+        decorator_names: tuple[str, ...] = ()
+        if decorator_list:
+            decorators = tuple([_source(d) for d in decorator_list])
+            decorator_names = tuple([_dotted(d) for d in decorator_list])
+            self._apply_decorators(decorator_list, qualname, node.lineno)
         params = self._params(node.args)
         self.definitions.append(
             Definition(
@@ -272,7 +277,7 @@ class _Collector:
                 parent.qualname,
                 node.lineno,
                 _end_line(node),
-                decorators=tuple(_source(d) for d in node.decorator_list),
+                decorators=decorators,
                 decorator_names=decorator_names,
                 params=params,
                 returns=annotation_ref(node.returns, parent.qualname),
@@ -280,7 +285,9 @@ class _Collector:
                 docstring=_docstring(node),
             )
         )
-        if any(word in name.lower() for name in decorator_names for word in _TRANSACTION_WORDS):
+        if decorator_names and any(
+            word in name.lower() for name in decorator_names for word in _TRANSACTION_WORDS
+        ):
             self.transactional_scopes.append(qualname)
         defaults = self._default_refs(node.args)
         self._enter(qualname, "function").node = node
@@ -559,8 +566,11 @@ class _Collector:
     # ------------------------------------------------------------- functions
 
     def _arguments_in_parent(self, args: ast.arguments) -> None:
-        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+        for default in args.defaults:
             self._expr(default)
+        for keyword_default in args.kw_defaults:
+            if keyword_default is not None:
+                self._expr(keyword_default)
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
             if arg is not None and arg.annotation is not None:
                 self._annotation_calls(arg.annotation)
@@ -570,7 +580,12 @@ class _Collector:
         positional = [*args.posonlyargs, *args.args]
         first_default = len(positional) - len(args.defaults)
         params = [
-            Param(a.arg, "positional", annotation_ref(a.annotation, scope), i >= first_default)
+            Param(
+                a.arg,
+                "positional",
+                None if a.annotation is None else annotation_ref(a.annotation, scope),
+                i >= first_default,
+            )
             for i, a in enumerate(positional)
         ]
         if args.vararg is not None:
@@ -595,6 +610,8 @@ class _Collector:
 
     def _default_refs(self, args: ast.arguments) -> list[tuple[str, Ref, int]]:
         """Default values that may be functions or objects, read in the defining scope."""
+        if not args.defaults and not args.kw_defaults:
+            return []
         positional = [*args.posonlyargs, *args.args]
         pairs = list(
             zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
