@@ -661,7 +661,7 @@ class _Collector:
                     self.scope.loaded.setdefault(current.id, current.lineno)
             elif kind is ast.Constant:
                 if isinstance(current.value, str):
-                    self._string(current)
+                    self._string(current, current.value)
             elif kind is ast.Attribute:
                 if type(current.ctx) is ast.Load:
                     ref = self.ref(current)
@@ -678,7 +678,7 @@ class _Collector:
                 push(func.value if type(func) is ast.Attribute else func)
             elif kind is ast.BinOp:
                 if _is_string_sum(current):
-                    self._string(current)
+                    self._string(current, _string_value(current))
                     extend(_string_operands(current))
                 else:
                     self._operator(current)
@@ -695,7 +695,7 @@ class _Collector:
             elif kind is ast.Tuple or kind is ast.List:
                 extend(reversed(current.elts))
             elif kind is ast.JoinedStr:
-                self._string(current)
+                self._string(current, _string_value(current))
                 extend(_string_operands(current))
             elif kind is ast.Lambda:
                 self._lambda(current)
@@ -718,9 +718,12 @@ class _Collector:
         if not args:
             return
         func = node.func
-        if type(func) is ast.Attribute and func.attr in _EXECUTE_NAMES:
-            self.sql_args.add(id(args[0]))
-        last = _last_name(func)
+        if type(func) is ast.Attribute:
+            last = func.attr
+            if last in _EXECUTE_NAMES:
+                self.sql_args.add(id(args[0]))
+        else:
+            last = _last_name(func)
         if (last in _ENVIRONMENT_LAST_NAMES or last.endswith("getenv")) and _dotted(func).endswith(
             _ENVIRONMENT_READERS
         ):
@@ -781,8 +784,8 @@ class _Collector:
             self._expr(part)
         self.renames = saved
 
-    def _string(self, node: ast.expr) -> None:
-        text = _string_value(node)
+    def _string(self, node: ast.expr, text: str | None) -> None:
+        """Record the tables named by `text`, the value of `node` (`_string_value`)."""
         if text is None or not looks_like_sql(text, any_case=id(node) in self.sql_args):
             return
         scope = self.scope.qualname
