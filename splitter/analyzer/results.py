@@ -223,9 +223,7 @@ class _Results:
 
     def add_file(self, file: FileFacts) -> None:
         path = file.path
-        for site in file.calls:
-            if site.call[0] == "call":
-                self._call_site(path, site)
+        self._call_sites(path, file.calls)
         for site in file.attribute_loads:
             self._property_load(path, site.scope, site.call, site.line)
         for binding in file.bindings:
@@ -242,19 +240,30 @@ class _Results:
         )
         self.transactional.update(owner(s) for s in file.transactional_scopes)
 
-    def _call_site(self, path: str, site: CallSite) -> None:
-        ref = site.call
-        caller = self._owner(site.scope)
-        line = site.line
-        values = self._called(site)
-        callees = self._callees_of(values)
-        if callees:
-            self.calls += [(caller, callee, path, line, target) for callee, target in callees]
-        elif len(ref) <= 4 and not self._silent(ref[1], values):
-            # An operator (`a + b`, a fifth item) is only an edge when `a` has the method.
-            reason = self._explain(ref[1])
-            self.unresolved.append((caller, describe(ref), path, line, reason))
-        self._django_urls(path, site, values)
+    def _call_sites(self, path: str, sites: Sequence[CallSite]) -> None:
+        """Each call site's edges, or why it has none: the hottest loop of the results, hence
+        written out, with what it reads at hand."""
+        owners, called, evaluate = self.owners, self.resolver.called, self.resolver.evaluate
+        calls, callees_of = self.calls, self._callees_of
+        for site in sites:
+            ref = site.call
+            if ref[0] != "call":
+                continue
+            caller = owners.get(site.scope) or self._owner(site.scope)
+            line = site.line
+            # What `_Resolver.called_values` gives, without a copy: it is only read here.
+            values: Collection[Value] | None = called.get(id(site))
+            if values is None:
+                values = evaluate(ref[1])
+            callees = callees_of(values)
+            if callees:
+                calls += [(caller, callee, path, line, target) for callee, target in callees]
+            elif len(ref) <= 4 and not self._silent(ref[1], values):
+                # An operator (`a + b`, a fifth item) is only an edge when `a` has the method.
+                reason = self._explain(ref[1])
+                self.unresolved.append((caller, describe(ref), path, line, reason))
+            if not _DJANGO_URL_VALUES.isdisjoint(values):
+                self._django_urls(path, site, values)
 
     def _callees_of(self, values: Collection[Value]) -> tuple[tuple[str, Target], ...]:
         """What calling any of `values` runs, each once, in any order: the calls are sorted
@@ -271,12 +280,6 @@ class _Results:
             found = tuple(dict.fromkeys(c for value in values for c in self._callees(value)))
             self.callees_of[values] = found
         return found
-
-    def _called(self, site: CallSite) -> Collection[Value]:
-        """`_Resolver.called_values`, without copying what the site's last replay kept: it is
-        only read."""
-        found = self.resolver.called.get(id(site))
-        return found if found is not None else self.resolver.evaluate(site.call[1])
 
     def _silent(self, function: Ref, values: Collection[Value]) -> bool:
         """Whether a call with no edge is still understood: a builtin method, a class with no
@@ -333,10 +336,11 @@ class _Results:
         properties = {("func", q) for q in self.scopes.definitions if resolver.is_property(q)}
         if not properties:
             return frozenset()
+        classes = frozenset(self.scopes.classes)
         return frozenset(
             var[1]
             for var, values in resolver.vars.items()
-            if len(var) == 2 and not properties.isdisjoint(values)
+            if var[0] in classes and len(var) == 2 and not properties.isdisjoint(values)
         )
 
     def _properties(self, instance: Value, name: str) -> tuple[str, ...]:
@@ -423,9 +427,14 @@ class _Results:
                 self._state_access(path, site.scope, function[1], "write", site.line)
         for state in file.state:
             self._state_access(path, state.scope, state.ref, state.mode, state.line)
+        names, reachers = self.state_names, self.state_reachers
         for load in file.attribute_loads:
-            if load.call[1][0] == "name":  # `module.VARIABLE`, or an attribute of a variable
-                self._state_access(path, load.scope, load.call, "read", load.line)
+            ref = load.call
+            base = ref[1]
+            # `module.VARIABLE`, or an attribute of a variable: `_state_of` finds neither
+            # unless one of the two names may be a module variable's.
+            if base[0] == "name" and (ref[2] in names or base[2] in reachers):
+                self._state_access(path, load.scope, ref, "read", load.line)
 
     def _state_variables(self, files: Sequence[FileFacts]) -> set[tuple[str, str]]:
         variables: set[tuple[str, str]] = set()
@@ -578,8 +587,7 @@ class _Results:
                 return
 
     def _django_urls(self, path: str, site: CallSite, values: Collection[Value]) -> None:
-        if _DJANGO_URL_VALUES.isdisjoint(values):
-            return
+        """The views a call to `django.urls.path` (or one like it) routes to."""
         arguments = site.call[2]
         if len(arguments) < 2:
             return
