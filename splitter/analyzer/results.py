@@ -425,9 +425,11 @@ class _Results:
             function = call[1]
             if function[0] == "attr" and function[2] in _MUTATORS:
                 self._state_access(path, site.scope, function[1], "write", site.line)
-        for state in file.state:
-            self._state_access(path, state.scope, state.ref, state.mode, state.line)
         names, reachers = self.state_names, self.state_reachers
+        for state in file.state:
+            ref = state.ref
+            if ref[0] != "name" or ref[2] in reachers:  # most are names no module variable has
+                self._state_access(path, state.scope, ref, state.mode, state.line)
         for load in file.attribute_loads:
             ref = load.call
             base = ref[1]
