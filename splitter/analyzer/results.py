@@ -43,7 +43,8 @@ _SYSTEM_TABLES = frozenset(
 )
 """The database's own catalogue tables: no service owns them."""
 _NOT_STATE = frozenset({"func", "class", "module", "ext"})
-"""The kinds of value a module-level name holding nothing else is not state for."""
+"""A module-level name holding only values of these kinds is a definition or an import, not
+state."""
 _CLASS_KINDS = frozenset({"class", "classsub", "inst", "instsub", "super"})
 _ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
@@ -440,7 +441,7 @@ class _Results:
 
     def _state_variables(self, files: Sequence[FileFacts]) -> set[tuple[str, str]]:
         variables: set[tuple[str, str]] = set()
-        imports, found = self.scopes.imports, self.resolver.vars
+        imports, values_of = self.scopes.imports, self.resolver.vars
         for file in files:
             module = file.module
             for binding in file.bindings:
@@ -450,7 +451,7 @@ class _Results:
                 name = target[2]
                 if name.startswith("__") or (module, name) in imports:
                     continue
-                values = found.get((module, name))
+                values = values_of.get((module, name))
                 if values and all(v[0] in _NOT_STATE for v in values):
                     continue
                 variables.add((module, name))
