@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from operator import attrgetter
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from splitter.analyzer.facts import Binding, CallSite, Definition, FileFacts, FileProblem, Ref
 from splitter.analyzer.model import (
@@ -24,21 +23,28 @@ from splitter.analyzer.model import (
     UnresolvedCall,
 )
 from splitter.analyzer.references import describe, plain_name
+from splitter.analyzer.resolve import _adds_nothing
 
 if TYPE_CHECKING:
     from splitter.analyzer.resolve import Value, _Resolver
 
 _Item = TypeVar("_Item", Call, UnresolvedCall, TableUse, StateUse, EntryPoint, EnvironmentRead)
+_Record = tuple[Any, ...]
+"""The fields of a `Call`, `UnresolvedCall`, `TableUse`, `StateUse` or `EnvironmentRead`, in
+their order, defaults included: what the collector keeps until the records are sorted."""
 
 _SILENT_KINDS = frozenset(
     {"builtinmethod", "container-get", "container-view", "container-items", "container-add",
-     "extinst", "extresult", "container", "builtininst", "module", "super"}
+     "extinst", "extresult", "container", "builtininst", "module", "super", "class", "classsub"}
 )  # fmt: skip
 _OBJECT_METHODS = frozenset(dir(object))
 _SYSTEM_TABLES = frozenset(
     {"sqlite_master", "sqlite_schema", "sqlite_sequence", "sqlite_temp_master", "dual"}
 )
 """The database's own catalogue tables: no service owns them."""
+_NOT_STATE = frozenset({"func", "class", "module", "ext"})
+"""A module-level name holding only values of these kinds is a definition or an import, not
+state."""
 _CLASS_KINDS = frozenset({"class", "classsub", "inst", "instsub", "super"})
 _ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "websocket", "api_route"}
@@ -69,14 +75,14 @@ def collect_results(
     return Analysis(
         root=root,
         modules=_modules(resolver.files),
-        functions=tuple(sorted(collector.functions(), key=lambda f: f.qualname)),
+        functions=tuple(sorted(collector.functions(), key=attrgetter("qualname"))),
         classes=tuple(collector.classes()),
-        calls=_sorted(collector.calls),
-        unresolved=_sorted(collector.unresolved),
-        tables=_sorted(collector.tables),
-        state=_sorted(collector.state),
+        calls=_built(Call, collector.calls),
+        unresolved=_built(UnresolvedCall, collector.unresolved),
+        tables=_built(TableUse, collector.tables),
+        state=_built(StateUse, collector.state),
         entry_points=_sorted(collector.entry_points(declared)),
-        environment=_sorted(collector.environment),
+        environment=_built(EnvironmentRead, collector.environment),
         transactional=tuple(sorted(collector.transactional)),
         problems=_sorted_problems(problems),
     )
@@ -122,20 +128,55 @@ def _sorted(items: Iterable[_Item]) -> tuple[_Item, ...]:
     return tuple(by_fields[key] for key in sorted(by_fields))
 
 
+def _built(model: Callable[..., _Item], records: Iterable[_Record]) -> tuple[_Item, ...]:
+    """`_sorted` for items kept as the tuples of their fields: each distinct one is built once,
+    in the order of its fields."""
+    return tuple(model(*fields) for fields in sorted(set(records)))
+
+
 class _Results:
+    """Walks every file's facts against the solved resolver, keeping what it finds as records.
+
+    Resolution is done, so most questions asked here have one answer for the whole run, and
+    are kept: the node whose code runs in a scope, what calling a value reaches, the module
+    variable a name reads, the names a property may be read by. Evaluating a reference may
+    still add to a container's elements (a literal resolution never evaluated), so a question
+    is skipped without evaluating its reference only when that surely adds nothing
+    (`_adds_nothing`).
+    """
+
     def __init__(self, resolver: _Resolver) -> None:
         self.resolver = resolver
         self.scopes = resolver.scopes
-        self.calls: list[Call] = []
-        self.unresolved: list[UnresolvedCall] = []
-        self.tables: list[TableUse] = []
-        self.state: list[StateUse] = []
+        self.calls: list[_Record] = []
+        self.unresolved: list[_Record] = []
+        self.tables: list[_Record] = []
+        self.state: list[_Record] = []
         self.transactional: set[str] = set()
-        self.environment: list[EnvironmentRead] = []
+        self.environment: list[_Record] = []
         self.routes: list[EntryPoint] = []
+        self.owners: dict[str, str] = {}
+        self.callees: dict[Value, tuple[tuple[str, Target], ...]] = {}
+        self.callees_of: dict[Collection[Value], tuple[tuple[str, Target], ...]] = {}
         self.properties: dict[tuple[Value, str], tuple[str, ...]] = {}
+        self.property_names = self._property_names()
         self.state_vars = self._state_variables(resolver.files)
+        self.state_names = frozenset(name for _, name in self.state_vars)
+        self.state_reachers = self.state_names | {
+            name for (_, name), imported in self.scopes.imports.items() if imported.kind == "from"
+        }
+        """The names a read of which may find a module variable (`_state_var`): one of theirs,
+        or one a `from` import binds, under that name or another."""
+        self.state_var_of: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.models = self._model_tables(resolver.files)
+        self.models_of: dict[Ref, tuple[str, ...]] = {}
+
+    def _owner(self, scope: str) -> str:
+        """`ScopeTable.owner`, kept: every site of a scope asks it."""
+        owner = self.owners.get(scope)
+        if owner is None:
+            owner = self.owners[scope] = self.scopes.owner(scope)
+        return owner
 
     # ------------------------------------------------------------- nodes
 
@@ -182,53 +223,83 @@ class _Results:
     # ------------------------------------------------------------- calls
 
     def add_file(self, file: FileFacts) -> None:
-        for site in file.calls:
-            self._call_site(file, site)
+        path = file.path
+        self._call_sites(path, file.calls)
         for site in file.attribute_loads:
-            self._property_load(file, site)
+            self._property_load(path, site.scope, site.call, site.line)
         for binding in file.bindings:
             if binding.target[0] == "attr":
-                self._property_load(file, CallSite(binding.scope, binding.target, binding.line))
+                self._property_load(path, binding.scope, binding.target, binding.line)
         for binding in file.withs:
-            self._protocol(file, binding, ("__enter__", "__exit__"))
+            self._protocol(path, binding, ("__enter__", "__exit__"))
         for binding in file.loops:
-            self._protocol(file, binding, ("__iter__", "__next__"))
+            self._protocol(path, binding, ("__iter__", "__next__"))
         self._data_access(file)
+        owner = self._owner
         self.environment.extend(
-            EnvironmentRead(self.scopes.owner(scope), variable, file.path, line)
-            for scope, variable, line in file.environment
+            (owner(scope), variable, path, line) for scope, variable, line in file.environment
         )
-        self.transactional.update(self.scopes.owner(s) for s in file.transactional_scopes)
+        self.transactional.update(owner(s) for s in file.transactional_scopes)
 
-    def _call_site(self, file: FileFacts, site: CallSite) -> None:
-        ref = site.call
-        if ref[0] != "call":
-            return
-        caller = self.scopes.owner(site.scope)
-        values = self.resolver.called_values(site)
-        edges = 0
-        for value in values:  # in any order: the calls are sorted once all are found
-            for callee, target in self._callees(value):
-                self.calls.append(Call(caller, callee, file.path, site.line, target))
-                edges += 1
-        operator = len(ref) > 4  # `a + b`: only an edge when `a` has the method
-        if not edges and not operator and not self._silent(ref[1], values):
-            reason = self._explain(ref[1])
-            self.unresolved.append(
-                UnresolvedCall(caller, describe(ref), file.path, site.line, reason)
-            )
-        self._django_urls(file, site, values)
+    def _call_sites(self, path: str, sites: Sequence[CallSite]) -> None:
+        """Each call site's edges, or why it has none: the hottest loop of the results, hence
+        written out, with what it reads at hand."""
+        owners, called, evaluate = self.owners, self.resolver.called, self.resolver.evaluate
+        calls, callees_of = self.calls, self._callees_of
+        for site in sites:
+            ref = site.call
+            if ref[0] != "call":
+                continue
+            caller = owners.get(site.scope) or self._owner(site.scope)
+            line = site.line
+            # What `_Resolver.called_values` gives, without a copy: it is only read here.
+            values: Collection[Value] | None = called.get(id(site))
+            if values is None:
+                values = evaluate(ref[1])
+            callees = callees_of(values)
+            if callees:
+                calls += [(caller, callee, path, line, target) for callee, target in callees]
+            elif len(ref) <= 4 and not self._silent(ref[1], values):
+                # An operator (`a + b`, a fifth item) is only an edge when `a` has the method.
+                reason = self._explain(ref[1])
+                self.unresolved.append((caller, describe(ref), path, line, reason))
+            if not _DJANGO_URL_VALUES.isdisjoint(values):
+                self._django_urls(path, site, values)
 
-    def _silent(self, function: Ref, values: AbstractSet[Value]) -> bool:
+    def _callees_of(self, values: Collection[Value]) -> tuple[tuple[str, Target], ...]:
+        """What calling any of `values` runs, each once, in any order: the calls are sorted
+        once all are found.
+
+        Kept by the values themselves, the tuple or shared frozenset the site's last replay
+        kept (`_Resolver.called`): most sites call one of a few functions, and a full
+        variable's values are one frozenset that many sites share.
+        """
+        if isinstance(values, set):  # evaluated again: not kept, nor hashable
+            return tuple(dict.fromkeys(c for value in values for c in self._callees(value)))
+        found = self.callees_of.get(values)
+        if found is None:
+            found = tuple(dict.fromkeys(c for value in values for c in self._callees(value)))
+            self.callees_of[values] = found
+        return found
+
+    def _silent(self, function: Ref, values: Collection[Value]) -> bool:
         """Whether a call with no edge is still understood: a builtin method, a class with no
         `__init__` of its own, or a method every object inherits from `object`."""
-        if any(v[0] in _SILENT_KINDS or v[0] in ("class", "classsub") for v in values):
+        if any(v[0] in _SILENT_KINDS for v in values):
             return True
         if function[0] == "attr" and function[2] in _OBJECT_METHODS:
             return any(v[0] in _CLASS_KINDS for v in self.resolver.evaluate(function[1]))
         return False
 
-    def _callees(self, value: Value) -> Iterator[tuple[str, Target]]:
+    def _callees(self, value: Value) -> tuple[tuple[str, Target], ...]:
+        """What calling `value` runs, kept: no class attribute changes once resolution is
+        done."""
+        found = self.callees.get(value)
+        if found is None:
+            found = self.callees[value] = tuple(self._value_callees(value))
+        return found
+
+    def _value_callees(self, value: Value) -> Iterator[tuple[str, Target]]:
         kind, name = value
         if kind in ("func", "bound"):
             yield name, "internal"
@@ -247,16 +318,31 @@ class _Results:
             if method[0] in ("func", "bound"):
                 yield method[1], "internal"
 
-    def _property_load(self, file: FileFacts, site: CallSite) -> None:
-        ref = site.call
+    def _property_load(self, path: str, scope: str, ref: Ref, line: int) -> None:
         if ref[0] != "attr":
             return
-        for base in self.resolver.evaluate(ref[1]):
+        base_ref, name = ref[1], ref[2]
+        if name not in self.property_names and _adds_nothing(base_ref):
+            return  # no property has that name, and evaluating the base changes nothing
+        for base in self.resolver.evaluate(base_ref):
             if base[0] not in ("inst", "instsub"):
                 continue
-            for qualname in self._properties(base, ref[2]):
-                caller = self.scopes.owner(site.scope)
-                self.calls.append(Call(caller, qualname, file.path, site.line))
+            for qualname in self._properties(base, name):
+                self.calls.append((self._owner(scope), qualname, path, line, "internal"))
+
+    def _property_names(self) -> frozenset[str]:
+        """The names some class holds a property under: every value `_properties` reads is
+        that of a class's variable, so it finds none for any other name."""
+        resolver = self.resolver
+        properties = {("func", q) for q in self.scopes.definitions if resolver.is_property(q)}
+        if not properties:
+            return frozenset()
+        classes = frozenset(self.scopes.classes)
+        return frozenset(
+            var[1]
+            for var, values in resolver.vars.items()
+            if var[0] in classes and len(var) == 2 and not properties.isdisjoint(values)
+        )
 
     def _properties(self, instance: Value, name: str) -> tuple[str, ...]:
         """The properties `name` may read on `instance`, kept: no class attribute changes once
@@ -277,14 +363,14 @@ class _Results:
             self.properties[key] = found
         return found
 
-    def _protocol(self, file: FileFacts, binding: Binding, dunders: tuple[str, ...]) -> None:
-        caller = self.scopes.owner(binding.scope)
+    def _protocol(self, path: str, binding: Binding, dunders: tuple[str, ...]) -> None:
+        caller = self._owner(binding.scope)
         for value in self.resolver.evaluate(binding.value):
             if value[0] not in ("inst", "instsub"):
                 continue
             for dunder in dunders:
                 for callee, target in self._methods(value, dunder):
-                    self.calls.append(Call(caller, callee, file.path, binding.line, target))
+                    self.calls.append((caller, callee, path, binding.line, target))
 
     def _explain(self, ref: Ref) -> str:
         kind = ref[0]
@@ -312,16 +398,17 @@ class _Results:
     # ------------------------------------------------------------- data
 
     def _data_access(self, file: FileFacts) -> None:
+        path = file.path
         for access in file.tables:
             if access.table.lower() in _SYSTEM_TABLES:
                 continue
-            owner = self.scopes.owner(access.scope)
+            owner = self._owner(access.scope)
             self.tables.append(
-                TableUse(
+                (
                     owner,
                     access.table,
                     access.mode,
-                    file.path,
+                    path,
                     access.line,
                     access.via,
                     access.in_transaction,
@@ -329,74 +416,96 @@ class _Results:
             )
             if access.in_transaction:
                 self.transactional.add(owner)
+        models = bool(self.models)
         for site in file.calls:
-            self._orm_call(file, site)
-            self._mutating_call(file, site)
+            call = site.call
+            if call[0] != "call":
+                continue
+            if models:
+                self._orm_call(path, site)
+            function = call[1]
+            if function[0] == "attr" and function[2] in _MUTATORS:
+                self._state_access(path, site.scope, function[1], "write", site.line)
+        names, reachers = self.state_names, self.state_reachers
         for state in file.state:
-            self._state_access(file, state.scope, state.ref, state.mode, state.line)
+            ref = state.ref
+            if ref[0] != "name" or ref[2] in reachers:  # most are names no module variable has
+                self._state_access(path, state.scope, ref, state.mode, state.line)
         for load in file.attribute_loads:
-            if load.call[1][0] == "name":  # `module.VARIABLE`, or an attribute of a variable
-                self._state_access(file, load.scope, load.call, "read", load.line)
+            ref = load.call
+            base = ref[1]
+            # `module.VARIABLE`, or an attribute of a variable: `_state_of` finds neither
+            # unless one of the two names may be a module variable's.
+            if base[0] == "name" and (ref[2] in names or base[2] in reachers):
+                self._state_access(path, load.scope, ref, "read", load.line)
 
     def _state_variables(self, files: Sequence[FileFacts]) -> set[tuple[str, str]]:
         variables: set[tuple[str, str]] = set()
+        imports, values_of = self.scopes.imports, self.resolver.vars
         for file in files:
+            module = file.module
             for binding in file.bindings:
                 target = binding.target
-                if binding.scope != file.module or target[0] != "name":
+                if binding.scope != module or target[0] != "name":
                     continue
                 name = target[2]
-                if name.startswith("__") or (file.module, name) in self.scopes.imports:
+                if name.startswith("__") or (module, name) in imports:
                     continue
-                values = self.resolver.vars.get((file.module, name), set())
-                if values and all(v[0] in ("func", "class", "module", "ext") for v in values):
+                values = values_of.get((module, name))
+                if values and all(v[0] in _NOT_STATE for v in values):
                     continue
-                variables.add((file.module, name))
+                variables.add((module, name))
         return variables
 
     def _state_var(self, scope: str, name: str) -> tuple[str, str] | None:
+        """The module variable a read of `name` in `scope` finds, through `from` imports;
+        kept, as it depends on the scopes alone."""
+        key = (scope, name)
+        if key in self.state_var_of:
+            return self.state_var_of[key]
         found = self.scopes.lookup(scope, name)
         seen = 0
+        variable = None
         while found is not None and seen < 10:
             if found in self.state_vars:
-                return found
+                variable = found
+                break
             imported = self.scopes.imports.get(found)
             if imported is None or imported.kind != "from":
-                return None
+                break
             module, _, attribute = imported.target.rpartition(".")
             found, seen = (module, attribute), seen + 1
-        return None
+        self.state_var_of[key] = variable
+        return variable
 
-    def _state_access(self, file: FileFacts, scope: str, ref: Ref, mode: str, line: int) -> None:
+    def _state_access(self, path: str, scope: str, ref: Ref, mode: str, line: int) -> None:
         variable = self._state_of(ref)
         if variable is not None:
-            owner = self.scopes.owner(scope)
-            self.state.append(StateUse(owner, ".".join(variable), mode, file.path, line))  # type: ignore[arg-type]
+            self.state.append((self._owner(scope), ".".join(variable), mode, path, line))
 
     def _state_of(self, ref: Ref) -> tuple[str, str] | None:
-        if not ref:
-            return None
-        kind = ref[0]
-        if kind == "name":
-            return self._state_var(ref[1], ref[2])
-        if kind == "attr":
-            name = ref[2]
-            modules = [
-                value[1]
-                for value in self.resolver.evaluate(ref[1])
-                if value[0] == "module" and (value[1], name) in self.state_vars
-            ]
-            if modules:
-                return (min(modules), name)  # the first in the order of values
-            return self._state_of(ref[1])
-        if kind == "item":
-            return self._state_of(ref[1])
+        while ref:
+            kind = ref[0]
+            if kind == "name":
+                return self._state_var(ref[1], ref[2]) if ref[2] in self.state_reachers else None
+            if kind == "item":
+                ref = ref[1]
+                continue
+            if kind != "attr":
+                return None
+            base, name = ref[1], ref[2]
+            # No module has a variable by that name: the base need not be evaluated, unless
+            # evaluating it may add to a container's elements, as it did before.
+            if name in self.state_names or not _adds_nothing(base):
+                modules = [
+                    value[1]
+                    for value in self.resolver.evaluate(base)
+                    if value[0] == "module" and (value[1], name) in self.state_vars
+                ]
+                if modules:
+                    return (min(modules), name)  # the first in the order of values
+            ref = base
         return None
-
-    def _mutating_call(self, file: FileFacts, site: CallSite) -> None:
-        function = site.call[1] if site.call[0] == "call" else None
-        if function is not None and function[0] == "attr" and function[2] in _MUTATORS:
-            self._state_access(file, site.scope, function[1], "write", site.line)
 
     def _model_tables(self, files: Sequence[FileFacts]) -> dict[str, str]:
         """Model class -> its table; abstract models (`Meta.abstract = True`) have none."""
@@ -413,26 +522,30 @@ class _Results:
                 tables[cls] = f"{app}_{cls.rpartition('.')[2].lower()}"
         return {cls: table for cls, table in tables.items() if table}
 
-    def _orm_call(self, file: FileFacts, site: CallSite) -> None:
-        if not self.models or site.call[0] != "call":
-            return
+    def _orm_call(self, path: str, site: CallSite) -> None:
         function = site.call[1]
         method = function[2] if function[0] == "attr" else ""
         mode = "write" if method in _ORM_WRITES else "read"
-        owner = self.scopes.owner(site.scope)
+        owner = self._owner(site.scope)
         refs = [function, *site.call[2], *(value for _, value in site.call[3])]
         for model in sorted({m for r in refs for m in self._models_in(r)}):
-            table = self.models[model]
-            self.tables.append(TableUse(owner, table, mode, file.path, site.line, "orm"))  # type: ignore[arg-type]
+            self.tables.append((owner, self.models[model], mode, path, site.line, "orm", False))
 
-    def _models_in(self, ref: Ref) -> Iterator[str]:
+    def _models_in(self, ref: Ref) -> tuple[str, ...]:
+        """The models the name at the root of `ref` may be, or an instance of; kept, as what a
+        name holds no longer changes."""
         while ref and ref[0] in ("attr", "call"):
             ref = ref[1]
         if not ref or ref[0] != "name":
-            return
-        for value in self.resolver.evaluate(ref):
-            if value[0] in ("class", "classsub", "inst", "instsub") and value[1] in self.models:
-                yield value[1]
+            return ()
+        found = self.models_of.get(ref)
+        if found is None:
+            found = self.models_of[ref] = tuple(
+                value[1]
+                for value in self.resolver.evaluate(ref)
+                if value[0] in ("class", "classsub", "inst", "instsub") and value[1] in self.models
+            )
+        return found
 
     # ------------------------------------------------------------- entries
 
@@ -476,16 +589,13 @@ class _Results:
                 yield EntryPoint(definition.qualname, kind, text, path, definition.line)  # type: ignore[arg-type]
                 return
 
-    def _django_urls(self, file: FileFacts, site: CallSite, values: AbstractSet[Value]) -> None:
-        if values.isdisjoint(_DJANGO_URL_VALUES):
-            return
+    def _django_urls(self, path: str, site: CallSite, values: Collection[Value]) -> None:
+        """The views a call to `django.urls.path` (or one like it) routes to."""
         arguments = site.call[2]
         if len(arguments) < 2:
             return
         for view in self._views(arguments[1]):
-            self.routes.append(
-                EntryPoint(view, "django-url", describe(site.call), file.path, site.line)
-            )
+            self.routes.append(EntryPoint(view, "django-url", describe(site.call), path, site.line))
 
     def _views(self, view: Ref) -> list[str]:
         """The functions a URL pattern's view runs: the function itself, the one a decorator
