@@ -494,8 +494,8 @@ class _Results:
             if kind != "attr":
                 return None
             base, name = ref[1], ref[2]
-            # No module has a variable by that name: the base need not be evaluated, unless
-            # evaluating it may add to a container's elements, as it did before.
+            # No module has a variable by that name: the base need not be evaluated for it, but
+            # still is when that may add to a container's elements, which later questions read.
             if name in self.state_names or not _adds_nothing(base):
                 modules = [
                     value[1]
