@@ -103,6 +103,30 @@ def collect_facts(
     return facts, [result for result in results if isinstance(result, FileProblem)]
 
 
+def facts_keys(
+    files: Sequence[SourceFile],
+    *,
+    extract: Extractor | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[str | FileProblem]:
+    """Each file's key in the facts cache (`cache_key`), or the problem that kept it from being
+    read, in the order of `files`: what `collect_facts` looks each file up by, without the look-up.
+    """
+    name = extractor_name(extract)
+    keys: list[str | FileProblem] = []
+    for index, file in enumerate(files):
+        read = _read(file, max_bytes)
+        keys.append(read if isinstance(read, FileProblem) else _job(index, file, read, name).key)
+    return keys
+
+
+def extractor_name(extract: Extractor | None = None) -> str:
+    """The name facts are cached under (`cache_key`) when `extract` makes them; None is the
+    real extractor."""
+    extractor = extract or _real_extractor()
+    return f"{getattr(extractor, '__module__', '')}.{getattr(extractor, '__qualname__', '')}"
+
+
 def _collect(
     files: Sequence[SourceFile],
     cache: FactsCache | None,
@@ -111,7 +135,7 @@ def _collect(
     workers: int,
     progress: Progress | None,
 ) -> list[CachedResult | None]:
-    name = f"{getattr(extractor, '__module__', '')}.{getattr(extractor, '__qualname__', '')}"
+    name = extractor_name(extractor)
     results: list[CachedResult | None] = [None] * len(files)
     jobs: list[_Job] = []
     for index, file in enumerate(files):

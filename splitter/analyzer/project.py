@@ -7,15 +7,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache
-from splitter.analyzer.collect import Extractor, Progress, collect_facts
-from splitter.analyzer.discovery import SourceFile, discover
+from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache, cache_key, facts_digest
+from splitter.analyzer.collect import (
+    Extractor,
+    Progress,
+    collect_facts,
+    extractor_name,
+    facts_keys,
+)
+from splitter.analyzer.discovery import Discovery, SourceFile, discover
 from splitter.analyzer.facts import FileFacts, FileProblem
 from splitter.analyzer.gc_pause import gc_paused
-from splitter.analyzer.model import Analysis
+from splitter.analyzer.model import Analysis, ModuleInfo
 from splitter.analyzer.resolve import resolve_project
-from splitter.analyzer.resolved_cache import ResolvedCache, resolution_key
-from splitter.analyzer.results import with_files
+from splitter.analyzer.resolved_cache import ResolvedCache, resolution_key, resolution_key_of
+from splitter.analyzer.results import with_files, with_modules
+from splitter.analyzer.summaries import Summary, load_summaries, store_summaries
 from splitter.errors import InputError
 
 
@@ -58,12 +65,99 @@ def analyze_path(
             "--include-tests is given, and check the --exclude patterns",
         )
     cache = _open_cache(root, cache_dir)
+    if cache is not None:
+        reused = _reuse(found, workers, cache, extract, progress, str(root), declared_entry_points)
+        if reused is not None:
+            return reused
     facts, problems = _collect_and_freeze(found.files, workers, cache, extract, progress)
-    every_problem = sorted([*found.problems, *problems], key=lambda p: (p.path, p.line, p.kind))
+    every_problem = _sorted_problems([*found.problems, *problems])
     try:
-        return _resolve(facts, every_problem, str(root), declared_entry_points, cache)
+        analysis = _resolve(facts, every_problem, str(root), declared_entry_points, cache)
     finally:
         gc.unfreeze()
+    if cache is not None:
+        name = extractor_name(extract)
+        store_summaries(cache.root, {_facts_key(f, name): _summary(f) for f in facts})
+    return analysis
+
+
+_FEW_CHANGED = 16
+"""`_reuse` is tried when at most this many files, or one in 20, have facts the summaries do
+not know: past that an earlier analysis rarely fits, and their facts would be loaded twice."""
+
+
+def _reuse(
+    found: Discovery,
+    workers: int,
+    cache: FactsCache,
+    extract: Extractor | None,
+    progress: Progress | None,
+    root: str,
+    declared_entry_points: Sequence[str],
+) -> Analysis | None:
+    """The analysis of an earlier run whose files had this run's facts, found through the
+    cache's summaries (`summaries.py`) so that only the changed files' facts are collected; or
+    None, and then everything is collected, which costs reading the files again."""
+    summaries = load_summaries(cache.root)
+    if not summaries:
+        return None
+    files = found.files
+    keys = facts_keys(files, extract=extract)
+    changed = [
+        file
+        for file, key in zip(files, keys, strict=True)
+        if isinstance(key, str) and key not in summaries
+    ]
+    if len(changed) > max(_FEW_CHANGED, len(files) // 20):
+        return None
+    unchanged = len(files) - len(changed)
+
+    def report(done: int, _: int) -> None:
+        if progress is not None:
+            progress(unchanged + done, len(files))
+
+    facts, problems = _collect_and_freeze(changed, workers, cache, extract, report)
+    gc.unfreeze()
+    collected = {f.path: f for f in facts}
+    kept: dict[str, Summary] = {}
+    fingerprints: list[tuple[str, str, bool, str]] = []
+    modules: list[ModuleInfo] = []
+    for file, key in zip(files, keys, strict=True):
+        if isinstance(key, FileProblem):
+            problems.append(key)
+            continue
+        summary = summaries.get(key)
+        if summary is None:
+            if file.relpath not in collected:
+                continue  # it could not be analyzed: it is among `problems`
+            summary = _summary(collected[file.relpath])
+        kept[key] = summary
+        fingerprints.append((file.module, file.relpath, file.is_package, summary[0]))
+        modules.append(ModuleInfo(file.module, file.relpath, summary[1], file.is_package))
+    cached = ResolvedCache(cache.root).get(resolution_key_of(fingerprints, declared_entry_points))
+    if cached is None:
+        return None
+    if kept != summaries:
+        store_summaries(cache.root, kept)
+    return with_modules(cached, modules, _sorted_problems([*found.problems, *problems]), root)
+
+
+def _facts_key(facts: FileFacts, extractor: str) -> str:
+    return cache_key(
+        facts.sha256,
+        path=facts.path,
+        module=facts.module,
+        is_package=facts.is_package,
+        extractor=extractor,
+    )
+
+
+def _summary(facts: FileFacts) -> Summary:
+    return (facts_digest(facts), facts.lines)
+
+
+def _sorted_problems(problems: list[FileProblem]) -> list[FileProblem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.kind))
 
 
 def _resolve(

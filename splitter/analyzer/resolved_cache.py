@@ -70,21 +70,33 @@ def resolution_key(facts: Sequence[FileFacts], declared_entry_points: Sequence[s
         facts: every file's facts, in the order `resolve_project` would be given them.
         declared_entry_points: the qualified names declared as entry points.
     """
+    files = [(f.module, f.path, f.is_package, facts_digest(f)) for f in facts]
+    return resolution_key_of(files, declared_entry_points)
+
+
+def resolution_key_of(
+    files: Sequence[tuple[str, str, bool, str]], declared_entry_points: Sequence[str]
+) -> str:
+    """`resolution_key` of facts known by their module, path, package flag and digest alone,
+    in the same order: all of the facts that the key reads."""
     digest = hashlib.sha256()
-    for field in _key_fields(facts, declared_entry_points):
+    for field in _key_fields(files, declared_entry_points):
         digest.update(field.encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
 
-def _key_fields(facts: Sequence[FileFacts], declared: Sequence[str]) -> Iterator[str]:
+def _key_fields(
+    files: Sequence[tuple[str, str, bool, str]], declared: Sequence[str]
+) -> Iterator[str]:
     yield from (_analyzer_fingerprint(), __version__, str(FACTS_VERSION), sys.version)
     yield str(RESOLVED_FORMAT)
     yield str(len(declared))
     yield from declared
-    yield str(len(facts))
-    for file in sorted(facts, key=lambda f: f.module):  # a stable sort, as resolution's
-        yield from (file.module, file.path, str(file.is_package), facts_digest(file))
+    yield str(len(files))
+    for module, path, is_package, digest in sorted(files, key=lambda f: f[0]):
+        # a stable sort, as resolution's
+        yield from (module, path, str(is_package), digest)
 
 
 @functools.cache

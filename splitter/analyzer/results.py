@@ -100,10 +100,15 @@ def with_files(
         problems: this run's problems.
         root: the analyzed root, as the user named it.
     """
-    ordered = sorted(files, key=lambda f: f.module)  # as `resolve_project` orders them
-    return replace(
-        resolved, root=root, modules=_modules(ordered), problems=_sorted_problems(problems)
-    )
+    return with_modules(resolved, _modules(files), problems, root)
+
+
+def with_modules(
+    resolved: Analysis, modules: Sequence[ModuleInfo], problems: Sequence[FileProblem], root: str
+) -> Analysis:
+    """`with_files`, given this run's modules rather than its facts."""
+    ordered = tuple(sorted(modules, key=lambda m: m.name))  # as `resolve_project` orders them
+    return replace(resolved, root=root, modules=ordered, problems=_sorted_problems(problems))
 
 
 def _modules(files: Sequence[FileFacts]) -> tuple[ModuleInfo, ...]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from splitter.analyzer import cache as cache_module
 from splitter.analyzer import project, resolved_cache
 from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache, facts_digest, with_digest
 from splitter.analyzer.collect import collect_facts
@@ -24,6 +25,7 @@ from splitter.analyzer.resolved_cache import (
     ResolvedCache,
     resolution_key,
 )
+from splitter.analyzer.summaries import SUMMARIES_NAME, load_summaries, store_summaries
 from tests.analyzer.test_cache import Planted
 from tests.analyzer.test_discovery import write_project
 
@@ -110,6 +112,55 @@ def test_a_comment_appended_to_a_file_skips_resolution(
     assert again == analyze(root, cached=False)
     assert again.modules != first.modules  # the line count is this run's
     assert again.calls == first.calls
+
+
+def test_a_run_with_known_facts_loads_no_file_facts(
+    tmp_path: Path, resolver: CountingResolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    analyze(root)
+    append(root / "shop" / "pricing.py", "\n# prices are in cents\n")
+    loaded: list[object] = []
+    monkeypatch.setattr(cache_module, "facts_from_plain", lambda fields: loaded.append(fields))
+
+    again = analyze(root)
+
+    assert loaded == []  # the summaries gave every digest; only the edited file was parsed
+    assert resolver.calls == 1
+    monkeypatch.undo()
+    assert again == analyze(root, cached=False)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda blob: b"", id="empty"),
+        pytest.param(lambda blob: blob[: len(blob) // 2], id="truncated"),
+        pytest.param(lambda blob: pickle.dumps((1, {"a" * 64: ("digest", "lines")})), id="shape"),
+    ],
+)
+def test_damaged_summaries_are_ignored(
+    tmp_path: Path, resolver: CountingResolver, damage: Callable[[bytes], bytes]
+) -> None:
+    root = write_project(tmp_path / "app", SHOP)
+    first = analyze(root)
+    summaries = root / CACHE_DIR_NAME / RESOLVED_DIR_NAME / SUMMARIES_NAME
+    summaries.write_bytes(damage(summaries.read_bytes()))
+
+    assert analyze(root) == first
+    assert resolver.calls == 1  # found from the facts instead
+    assert load_summaries(root / CACHE_DIR_NAME)  # and written again
+
+
+def test_planted_summaries_cannot_run_code(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    cache_root = tmp_path / "cache"
+    store_summaries(cache_root, {"a" * 64: ("digest", 1)})
+    summaries = cache_root / RESOLVED_DIR_NAME / SUMMARIES_NAME
+    summaries.write_bytes(pickle.dumps((1, {"a" * 64: Planted(marker)})))
+
+    assert load_summaries(cache_root) == {}
+    assert not marker.exists()
 
 
 def test_an_untouched_code_base_skips_resolution(
@@ -248,7 +299,8 @@ def test_a_damaged_entry_is_a_miss(
 ) -> None:
     root = write_project(tmp_path / "app", SHOP)
     first = analyze(root)
-    (entry,) = (root / CACHE_DIR_NAME / RESOLVED_DIR_NAME).iterdir()
+    folder = root / CACHE_DIR_NAME / RESOLVED_DIR_NAME
+    (entry,) = [path for path in folder.iterdir() if path.name != SUMMARIES_NAME]
     entry.write_bytes(damage(entry.read_bytes(), entry.name))
 
     assert analyze(root) == first
