@@ -70,7 +70,7 @@ def analyze_path(
         if reused is not None:
             return reused
     facts, problems = _collect_and_freeze(found.files, workers, cache, extract, progress)
-    every_problem = _sorted_problems([*found.problems, *problems])
+    every_problem = [*found.problems, *problems]  # sorted with the analysis' other records
     try:
         analysis = _resolve(facts, every_problem, str(root), declared_entry_points, cache)
     finally:
@@ -139,7 +139,7 @@ def _reuse(
         return None
     if kept != summaries:
         store_summaries(cache.root, kept)
-    return with_modules(cached, modules, _sorted_problems([*found.problems, *problems]), root)
+    return with_modules(cached, modules, [*found.problems, *problems], root)
 
 
 def _facts_key(facts: FileFacts, extractor: str) -> str:
@@ -154,10 +154,6 @@ def _facts_key(facts: FileFacts, extractor: str) -> str:
 
 def _summary(facts: FileFacts) -> Summary:
     return (facts_digest(facts), facts.lines)
-
-
-def _sorted_problems(problems: list[FileProblem]) -> list[FileProblem]:
-    return sorted(problems, key=lambda p: (p.path, p.line, p.kind))
 
 
 def _resolve(
