@@ -41,11 +41,19 @@ _MAX_PASSES = 50
 _UNKNOWN_SIGNATURE: Any = object()
 """Stands for a signature not looked up yet (None is that of a function not analyzed)."""
 _EMPTY: frozenset[Value] = frozenset()
-_MAX_VALUES = 64
-"""A variable that may hold this many values stops growing: context-insensitive flow through
-a parameter every caller feeds (a callback, a visitor) would otherwise spread hundreds of
-values everywhere that parameter reaches and make resolution grow without bound. What is
-left out can only be a missed edge, never a wrong one."""
+MAX_VALUES = 64
+"""A variable that may hold this many values holds `TOO_MANY` instead, for good.
+
+Context-insensitive flow through a parameter every caller feeds (a callback, a visitor) would
+otherwise spread hundreds of values everywhere that parameter reaches and make resolution grow
+without bound. Such a variable is not cut down to some of its values: which ones would depend
+on the order facts are replayed in, so adding a file anywhere could move edges anywhere else,
+and a call through it would get edges to an arbitrary part of its targets. A call through it
+is unresolved, with that reason."""
+TOO_MANY: Value = ("toomany", "")
+"""The value of a variable that may hold `MAX_VALUES` values or more, and of anything read
+from it: its attributes, its elements, what calling it returns. It gives no edge."""
+_TOO_MANY_SET: frozenset[Value] = frozenset({TOO_MANY})
 _BUILTIN_VALUE: Value = ("builtininst", "")
 _BUILTIN_METHOD: Value = ("builtinmethod", "")
 """Every value of a builtin type is one value, and so is every method of one: they give no
@@ -54,7 +62,7 @@ _EXTERNAL_RESULT: Value = ("extresult", "")
 """What a third-party function returns, and every attribute or call result of that: one value.
 It gives no edge (an edge to an external keeps the dotted name it is imported as, and a result
 has none), so naming each (`requests.get().json()`) only filled value sets: a parameter fed by
-many third-party calls reached `_MAX_VALUES` and dropped the functions it was also given."""
+many third-party calls would reach `MAX_VALUES`, and lose the functions it is also given."""
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
 _OPAQUE_BUILTINS = frozenset({"getattr", "next", "iter", "type", "eval", "exec", "__import__"})
 """Builtins whose result can be any object: calls on it stay unresolved, not silenced."""
@@ -63,7 +71,9 @@ _CONTAINER_GETTERS = frozenset({"get", "pop", "setdefault", "popitem", "__getite
 _CONTAINER_VIEWS = frozenset({"values", "copy", "keys"})
 _FLOWING_CALLS = frozenset({"func", "bound", "class", "classsub", "container-add"})
 """The kinds of value whose call passes its arguments on (see `_flow_arguments`)."""
-_STATELESS_CALLS = frozenset({"ext", "extresult", "builtin", "builtinmethod", "container-view"})
+_STATELESS_CALLS = frozenset(
+    {"ext", "extresult", "builtin", "builtinmethod", "container-view", "toomany"}
+)
 """The kinds of value whose call result reads no variable, so it is kept once known."""
 _PARTIAL = frozenset({"functools.partial"})
 """Externals whose call result is one of the call's arguments, so it is never kept."""
@@ -100,8 +110,8 @@ class _Resolver:
         self.files = facts
         self.scopes = ScopeTable(facts)
         self.vars: dict[Var, AbstractSet[Value]] = defaultdict(set)
-        """Each variable's values: a set while it grows, then, once full, a frozenset shared by
-        every full variable with the same values (see `_add`)."""
+        """Each variable's values: a set while it grows, then, once it may hold too many, the
+        one `_TOO_MANY_SET` (see `_add`)."""
         self.shared_sets: dict[frozenset[Value], frozenset[Value]] = {}
         self.changed = False
         self.current: int | None = None
@@ -134,8 +144,8 @@ class _Resolver:
         ] = {}
         self.called: dict[int, tuple[Value, ...] | frozenset[Value]] = {}
         """What each call site's function evaluated to at its last replay, by the site's
-        identity (two equal calls on one line are two sites): a tuple, or the shared frozenset
-        of a full variable (see `_shared`) for as many values as fill one."""
+        identity (two equal calls on one line are two sites): a tuple, or a shared frozenset
+        (see `_shared`) for `MAX_VALUES` values or more."""
         self._seed()
 
     # ------------------------------------------------------------------ seeding
@@ -234,12 +244,12 @@ class _Resolver:
         self._flow(("def", binding.scope, "<return>"), binding.value)
 
     def _flow(self, var: Var, value: Ref) -> None:
-        """`var` gets the values of `value`, unless that surely changes nothing: `var` is full,
-        so it takes no more values, and evaluating `value` adds to no variable either
+        """`var` gets the values of `value`, unless that surely changes nothing: `var` holds
+        too many, so it takes no more values, and evaluating `value` adds to no variable either
         (`_adds_nothing`). Only for a fact that does nothing else: skipped, the evaluation
         notes none of the variables it reads, so the fact is no longer replayed when they
         change, which could only have changed nothing again."""
-        if len(self.vars.get(var, _EMPTY)) >= _MAX_VALUES and _adds_nothing(value):
+        if self.vars.get(var) is _TOO_MANY_SET and _adds_nothing(value):
             return
         values = self._peek(value)
         if values:
@@ -284,25 +294,23 @@ class _Resolver:
 
     def _add(self, var: Var, values: Iterable[Value]) -> None:
         bucket = self.vars[var]
-        before = len(bucket)
-        if before >= _MAX_VALUES:
+        if bucket is _TOO_MANY_SET:
             return
-        bucket.update(values)  # type: ignore[attr-defined]  # not full: still a set
+        before = len(bucket)
+        bucket.update(values)  # type: ignore[attr-defined]  # not too many: still a set
         after = len(bucket)
         if after != before:
-            if after >= _MAX_VALUES:
-                self.vars[var] = self._shared(bucket)
+            if after >= MAX_VALUES or TOO_MANY in bucket:
+                self.vars[var] = _TOO_MANY_SET
             self.changed = True
             self.wake.update(self.readers.get(var, ()))
             if self.overridden_in is not None and len(var) == 2:
                 self._overrides_changed(var[0], var[1])
 
     def _shared(self, values: AbstractSet[Value]) -> frozenset[Value]:
-        """The one frozenset of full variables (and of call sites' `called`) with `values`.
-
-        A full variable never changes again, and values spread whole from one variable to the
-        next (a callback parameter, a visitor's argument): in a large code base most full
-        variables hold the same few hundred values as many others, and shared they take a
+        """The one frozenset of call sites' `called` with `values`, for as many values as
+        `MAX_VALUES` or more (the attribute of several values may give that many): in a large
+        code base such sites often call the same values as many others, and shared they take a
         fraction of the memory.
         """
         frozen = values if isinstance(values, frozenset) else frozenset(values)
@@ -543,6 +551,8 @@ class _Resolver:
             kind = value[0]
             if kind == "container":
                 result |= self._read(("<elements>", value[1]))
+            elif kind == "toomany":
+                result.add(TOO_MANY)
             elif kind == "extinst" or kind == "ext":
                 items = self.external_items.get(value[1])
                 if items is None:
@@ -592,6 +602,8 @@ class _Resolver:
             return {_BUILTIN_VALUE}
         if kind == "extresult":
             return {_EXTERNAL_RESULT}
+        if kind == "toomany":
+            return {TOO_MANY}
         if kind == "container-get":
             default = self.evaluate(ref[2][1]) if len(ref[2]) > 1 else set()
             return set(self._read(("<elements>", name))) | default
@@ -616,9 +628,9 @@ class _Resolver:
         ref = site.call
         if ref[0] != "call":
             return
-        functions = self._peek(ref[1])  # a full variable's own shared frozenset is kept as is
+        functions = self._peek(ref[1])
         self.called[id(site)] = (
-            self._shared(functions) if len(functions) >= _MAX_VALUES else tuple(functions)
+            self._shared(functions) if len(functions) >= MAX_VALUES else tuple(functions)
         )
         for function in _in_order([f for f in functions if f[0] in _FLOWING_CALLS]):
             self._flow_arguments(function, ref)
@@ -820,10 +832,12 @@ class _Resolver:
 def _in_order(values: list[Value]) -> Iterable[Value]:
     """`values` sorted, where the order of what is done with each shows in the result.
 
-    A set's order follows the hash of its strings, which changes from one process to the next;
-    near `_MAX_VALUES` the order values reach a variable decides which of them it keeps, and
-    the same facts must always give the same analysis. Values that `_flow_arguments` does
-    nothing with are left out before sorting (`_FLOWING_CALLS`): the others keep their order.
+    A set's order follows the hash of its strings, which changes from one process to the next,
+    and the same facts must always give the same analysis. What flowed through a variable
+    before it came to hold `TOO_MANY` stays where it went (a call through it passed its
+    arguments on), so the order things happen in can still show. Values that `_flow_arguments`
+    does nothing with are left out before sorting (`_FLOWING_CALLS`): the others keep their
+    order.
     """
     if len(values) > 1:
         values.sort()
@@ -859,6 +873,8 @@ def _stateless_attribute(kind: str, target: str, name: str) -> set[Value]:
         return _container_method(target, name)
     if kind == "builtininst":
         return {_BUILTIN_METHOD}
+    if kind == "toomany":
+        return {TOO_MANY}
     return set()
 
 

@@ -23,7 +23,7 @@ from splitter.analyzer.model import (
     UnresolvedCall,
 )
 from splitter.analyzer.references import describe, plain_name
-from splitter.analyzer.resolve import _adds_nothing
+from splitter.analyzer.resolve import MAX_VALUES, TOO_MANY, _adds_nothing
 
 if TYPE_CHECKING:
     from splitter.analyzer.resolve import Value, _Resolver
@@ -276,8 +276,7 @@ class _Results:
         once all are found.
 
         Kept by the values themselves, the tuple or shared frozenset the site's last replay
-        kept (`_Resolver.called`): most sites call one of a few functions, and a full
-        variable's values are one frozenset that many sites share.
+        kept (`_Resolver.called`): most sites call one of a few functions.
         """
         if isinstance(values, set):  # evaluated again: not kept, nor hashable
             return tuple(dict.fromkeys(c for value in values for c in self._callees(value)))
@@ -379,6 +378,9 @@ class _Results:
 
     def _explain(self, ref: Ref) -> str:
         kind = ref[0]
+        if TOO_MANY in self.resolver.evaluate(ref):
+            expression = describe(ref)
+            return f"'{expression}' may be any of {MAX_VALUES} values or more: too many to follow"
         if kind == "name":
             name = plain_name(ref[2])
             found = self.scopes.lookup(ref[1], ref[2])

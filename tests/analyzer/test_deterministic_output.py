@@ -25,12 +25,12 @@ of resolution two of these seeds gave another call graph than the others."""
 
 
 def crowded_parameter(pairs: int = 40) -> str:
-    """A parameter fed more values than a variable keeps, each call site giving two at once.
+    """A parameter fed more values than a variable may hold, each call site giving two at once.
 
     `put` is both the plain function and the bound method, so `put(a, b)` feeds `a` to `first`
     through one and `b` through the other. An odd number of values come first (from `warm`),
-    so the variable fills up in the middle of one call site, and which of its two values it
-    keeps must not depend on the order of a set.
+    so the variable reaches the limit in the middle of one call site, and what flowed on from
+    it before then must not depend on the order of a set.
     """
     lines = [
         "class Box:",
@@ -71,7 +71,7 @@ def analysis_with_hash_seed(root: Path, seed: str) -> object:
 
 
 @pytest.mark.slow
-def test_a_full_variable_keeps_the_same_values_in_every_process(tmp_path: Path) -> None:
+def test_a_crowded_parameter_gives_the_same_analysis_in_every_process(tmp_path: Path) -> None:
     root = tmp_path / "app"
     root.mkdir()
     (root / "stress.py").write_text(crowded_parameter(), encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from splitter.analyzer.model import Analysis, Call, UnresolvedCall
 from splitter.analyzer.project import analyze_path
 
 
@@ -77,3 +78,56 @@ def test_many_external_results_do_not_crowd_out_a_function(tmp_path: Path) -> No
     analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
     callees = {c.callee for c in analysis.calls if c.caller == "app.run"}
     assert callees == {"app.local"}
+
+
+def crowded_module(count: int) -> str:
+    """`run(job)` is given `count` different functions, one call each."""
+    functions = "".join(f"def f{n}():\n    pass\n\n" for n in range(count))
+    feeds = "".join(f"    run(f{n})\n" for n in range(count))
+    return f"{functions}def run(job):\n    job()\n    return job\n\ndef main():\n{feeds}"
+
+
+def test_a_call_through_too_many_values_is_unresolved_with_no_edge(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(crowded_module(70))
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    assert not [c for c in analysis.calls if c.caller == "app.run"]
+    [call] = [u for u in analysis.unresolved if u.caller == "app.run"]
+    assert call.expression == "job()"
+    assert call.reason == "'job' may be any of 64 values or more: too many to follow"
+
+
+def test_values_read_from_too_many_values_are_too_many_as_well(tmp_path: Path) -> None:
+    uses = ["picked = run(f0)", "picked()", "run(f1).attribute.method()"]
+    source = crowded_module(70) + "".join(f"    {line}\n" for line in uses)
+    (tmp_path / "app.py").write_text(source)
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    reasons = {u.expression: u.reason for u in analysis.unresolved if u.caller == "app.main"}
+    assert reasons == {
+        "picked()": "'picked' may be any of 64 values or more: too many to follow",
+        "run(f1).attribute.method()": (
+            "'run(f1).attribute.method' may be any of 64 values or more: too many to follow"
+        ),
+    }
+
+
+def test_a_parameter_below_the_limit_keeps_every_value(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(crowded_module(63))
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    callees = {c.callee for c in analysis.calls if c.caller == "app.run"}
+    assert callees == {f"app.f{n}" for n in range(63)}
+
+
+def test_a_new_module_feeding_a_crowded_parameter_moves_no_other_edge(tmp_path: Path) -> None:
+    # Its facts are replayed first (modules are taken in order of their names): had the
+    # parameter kept the values that reached it first, the new one would push one out.
+    (tmp_path / "app.py").write_text(crowded_module(70))
+    before = analyze_path(tmp_path, workers=1, cache_dir=None)
+    (tmp_path / "aardvark.py").write_text("import app\n\ndef g():\n    pass\n\napp.run(g)\n")
+    after = analyze_path(tmp_path, workers=1, cache_dir=None)
+
+    def elsewhere(analysis: Analysis) -> set[Call | UnresolvedCall]:
+        records = (*analysis.calls, *analysis.unresolved)
+        return {r for r in records if r.path != "aardvark.py"}
+
+    assert elsewhere(after) == elsewhere(before)
+    assert any(c.caller == "aardvark" for c in after.calls)  # it is analyzed
