@@ -246,10 +246,10 @@ class _Resolver:
     def _flow(self, var: Var, value: Ref) -> None:
         """`var` gets the values of `value`, unless that surely changes nothing: `var` holds
         too many, so it takes no more values, and evaluating `value` adds to no variable either
-        (`_adds_nothing`). Only for a fact that does nothing else: skipped, the evaluation
+        (`adds_nothing`). Only for a fact that does nothing else: skipped, the evaluation
         notes none of the variables it reads, so the fact is no longer replayed when they
         change, which could only have changed nothing again."""
-        if self.vars.get(var) is _TOO_MANY_SET and _adds_nothing(value):
+        if self.vars.get(var) is _TOO_MANY_SET and adds_nothing(value):
             return
         values = self._peek(value)
         if values:
@@ -844,16 +844,16 @@ def _in_order(values: list[Value]) -> Iterable[Value]:
     return values
 
 
-def _adds_nothing(ref: Ref) -> bool:
+def adds_nothing(ref: Ref) -> bool:
     """Whether evaluating `ref` surely adds to no variable: it holds neither a container
     literal (whose elements `evaluate` adds) nor a call (`.items()` adds a pair container)."""
     kind = ref[0]
     if kind == "call" or kind == "container":
         return False
     if kind == "attr" or kind == "item" or kind == "annotation":
-        return _adds_nothing(ref[1])
+        return adds_nothing(ref[1])
     if kind == "either":
-        return all(_adds_nothing(part) for part in ref[1])
+        return all(adds_nothing(part) for part in ref[1])
     return True
 
 

@@ -23,7 +23,7 @@ from splitter.analyzer.model import (
     UnresolvedCall,
 )
 from splitter.analyzer.references import describe, plain_name
-from splitter.analyzer.resolve import MAX_VALUES, TOO_MANY, _adds_nothing
+from splitter.analyzer.resolve import MAX_VALUES, TOO_MANY, adds_nothing
 
 if TYPE_CHECKING:
     from splitter.analyzer.resolve import Value, _Resolver
@@ -147,7 +147,7 @@ class _Results:
     variable a name reads, the names a property may be read by. Evaluating a reference may
     still add to a container's elements (a literal resolution never evaluated), so a question
     is skipped without evaluating its reference only when that surely adds nothing
-    (`_adds_nothing`).
+    (`adds_nothing`).
     """
 
     def __init__(self, resolver: _Resolver) -> None:
@@ -326,7 +326,7 @@ class _Results:
         if ref[0] != "attr":
             return
         base_ref, name = ref[1], ref[2]
-        if name not in self.property_names and _adds_nothing(base_ref):
+        if name not in self.property_names and adds_nothing(base_ref):
             return  # no property has that name, and evaluating the base changes nothing
         for base in self.resolver.evaluate(base_ref):
             if base[0] not in ("inst", "instsub"):
@@ -503,7 +503,7 @@ class _Results:
             base, name = ref[1], ref[2]
             # No module has a variable by that name: the base need not be evaluated for it, but
             # still is when that may add to a container's elements, which later questions read.
-            if name in self.state_names or not _adds_nothing(base):
+            if name in self.state_names or not adds_nothing(base):
                 modules = [
                     value[1]
                     for value in self.resolver.evaluate(base)
