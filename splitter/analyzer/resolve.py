@@ -122,6 +122,14 @@ class _Resolver:
         is a set."""
         self.wake: set[int] = set()
         self.outside_base: dict[str, str] = {}
+        self.defines: set[tuple[str, str]] = set()
+        """(class, name) for each name a class's body binds or its methods set on `self` or
+        `cls`: where an attribute lookup along an MRO stops (see `_first_defined`)."""
+        self.assigned: set[str] = set()
+        """Every name set as an attribute of anything but a method's own `self` or `cls`
+        (`line.name = ...`): such an attribute may be set on any object."""
+        self.from_outside: dict[tuple[str, str, bool], bool] = {}
+        """`_from_outside`'s answers."""
         self.queued = bytearray()
         """For each fact, by index, 1 while it waits in the worklist."""
         self.constraints: list[_Constraint] = []
@@ -168,6 +176,7 @@ class _Resolver:
         MROs can be fixed; then everything with a worklist: a fact is replayed again only
         when a variable it read has changed since, in the order of the facts (see `_in_order`).
         """
+        self._find_definers()
         self._settle_module_names()
         for cls in self.scopes.classes:
             self.mro(cls)
@@ -267,9 +276,15 @@ class _Resolver:
         return self.vars.get(var, _EMPTY)
 
     def _first_defined(self, mro: Sequence[str], name: str) -> AbstractSet[Value]:
-        """The values of `name` on the first class of `mro` that has any, read as `_read` does;
-        the hottest loop of resolution, hence written out."""
-        current, readers, variables = self.current, self.readers, self.vars
+        """The values of `name` on each class of `mro` up to the first that defines it
+        (`defines`), that one included; on every class when none does. Read as `_read` does.
+
+        It does not stop at the first class that has values: which one that is while the
+        program is being resolved depends on the order facts are replayed in, and what it gave
+        stays where it flowed. The hottest loop of resolution, hence written out."""
+        current, readers, variables, defines = self.current, self.readers, self.vars, self.defines
+        found_values: AbstractSet[Value] = _EMPTY
+        union: set[Value] | None = None
         for cls in mro:
             var = (cls, name)
             if current is not None:
@@ -280,8 +295,52 @@ class _Resolver:
                     found.append(current)
             values = variables.get(var)
             if values:
-                return values
-        return _EMPTY
+                if not found_values:
+                    found_values = values
+                else:
+                    if union is None:
+                        union = set(found_values)
+                    union |= values
+            if var in defines:
+                break
+        return union if union is not None else found_values
+
+    def _find_definers(self) -> None:
+        """Fill `defines` and `assigned` from the facts: before anything is replayed, so
+        every lookup along an MRO stops at the same class from the start."""
+        classes = set(self.scopes.classes)
+        defines, assigned = self.defines, self.assigned
+        for definition in self.scopes.definitions.values():
+            if definition.parent in classes:
+                defines.add((definition.parent, definition.name))
+        for file in self.files:
+            for imported in file.imports:
+                if imported.scope in classes and imported.name:
+                    defines.add((imported.scope, imported.name))
+            for binding in (*file.bindings, *file.loops, *file.withs):
+                target = binding.target
+                if target[0] == "name" and target[1] in classes:
+                    defines.add((target[1], target[2]))
+                elif target[0] == "attr":
+                    owner = self._own_class(target[1])
+                    if owner is not None:
+                        defines.add((owner, target[2]))
+                    else:
+                        assigned.add(target[2])
+
+    def _own_class(self, ref: Ref) -> str | None:
+        """The class whose methods' first parameter (`self`, `cls`) `ref` reads, if it does."""
+        if ref[0] == "self":
+            return str(ref[1])
+        if ref[0] != "name":
+            return None
+        found = self.scopes.lookup(ref[1], ref[2])
+        method = self.scopes.definitions.get(found[0]) if found is not None else None
+        if method is None or method.kind != "function" or not method.params:
+            return None
+        if self.scopes.kind(method.parent) != "class" or method.params[0].name != ref[2]:
+            return None
+        return None if "staticmethod" in method.decorator_names else method.parent
 
     def _declared_types(self, definition: Definition) -> None:
         """Annotated parameters and return types hold instances of what they name."""
@@ -457,10 +516,11 @@ class _Resolver:
             return self._class_attribute(base, name)
         if kind == "super":
             mro = self.mro(target)
-            found = self._mro_lookup(mro[1:], name)
-            if not found:
-                return self._inherited_from_outside(target, name)
-            return self._bind(found, instance=True)
+            found = self._bind(self._mro_lookup(mro[1:], name), instance=True)
+            # `super()` skips the instance: only what a class defines hides an external base.
+            if target in self.outside_base and not any((c, name) in self.defines for c in mro[1:]):
+                found |= self._inherited_from_outside(target, name)
+            return found
         # Nothing else reads a variable, so the answer is kept: externals give most attributes.
         kept = self.stateless.get(name)
         if kept is None:
@@ -472,18 +532,18 @@ class _Resolver:
 
     def _class_attribute(self, base: Value, name: str) -> set[Value]:
         kind, cls = base
-        own = self._first_defined(self.mro_cache.get(cls) or self.mro(cls), name)
+        mro = self.mro_cache.get(cls) or self.mro(cls)
+        own = self._first_defined(mro, name)
         instance = kind == "inst" or kind == "instsub"
         result: set[Value] = set()
-        if kind == "classsub" or kind == "instsub":
-            overriding, bound, properties = self._bound_overrides(cls, name, instance=instance)
-            if not own and not overriding:
-                return self._inherited_from_outside(cls, name)
+        below = kind == "classsub" or kind == "instsub"
+        if below:
+            _, bound, properties = self._bound_overrides(cls, name, instance=instance)
             result.update(bound)
             for qualname in properties:
                 result |= self._read(("def", qualname, "<return>"))
-        elif not own:
-            return self._inherited_from_outside(cls, name)
+        if cls in self.outside_base and self._from_outside(cls, name, below=below):
+            result |= self._inherited_from_outside(cls, name)
         bound_cache = self.bound_cache
         for value in own:
             if value[0] != "func":
@@ -742,6 +802,25 @@ class _Resolver:
         if definition is None:
             return []
         return sorted({v[1] for b in definition.bases for v in self.evaluate(b) if v[0] == "ext"})
+
+    def _from_outside(self, cls: str, name: str, *, below: bool) -> bool:
+        """Whether attribute `name` of `cls` (or, `below`, of any subclass) may come from an
+        external base: no class of its MRO (nor, `below`, a subclass) defines it (`defines`),
+        and no code sets it on another object. Decided from the facts alone, not from whether
+        values have reached the classes yet, so it is the same whatever the order of replay."""
+        key = (cls, name, below)
+        found = self.from_outside.get(key)
+        if found is None:
+            classes = self.subclasses(cls) if below else ()
+            found = name not in self.assigned and not any(
+                (each, name) in self.defines for each in (*self.mro(cls), *classes)
+            )
+            self.from_outside[key] = found
+        return found
+
+    def defines_attribute(self, cls: str, name: str) -> bool:
+        """Whether `cls` or a class it inherits from defines `name` (`defines`)."""
+        return any((each, name) in self.defines for each in self.mro(cls))
 
     def _inherited_from_outside(self, cls: str, name: str) -> set[Value]:
         """An attribute no analyzed class in the MRO defines comes from its external base

@@ -394,6 +394,10 @@ class _Results:
             base = self.resolver.evaluate(ref[1])
             if not base:
                 return self._explain(ref[1])
+            if any(
+                v[0] in _CLASS_KINDS and self.resolver.defines_attribute(v[1], ref[2]) for v in base
+            ):
+                return f"'{describe(ref)}' is bound only to values the analyzer cannot follow"
             kinds = ", ".join(sorted({_describe_value(v) for v in base}))
             return f"no attribute '{ref[2]}' found on {kinds}"
         if kind == "call":

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from splitter.analyzer.project import analyze_path
+
 ROOT = Path(__file__).resolve().parents[2]
 ANALYZE = """
 import json, sys
@@ -79,3 +81,45 @@ def test_a_crowded_parameter_gives_the_same_analysis_in_every_process(tmp_path: 
     analyses = [analysis_with_hash_seed(root, seed) for seed in HASH_SEEDS]
 
     assert all(analysis == analyses[0] for analysis in analyses[1:])
+
+
+USE = """
+from app.{models} import Line
+
+
+def use(line: Line):
+    info = line.info
+    info.price()
+"""
+MODELS = """
+from django.db import models
+
+
+class Info:
+    def price(self):
+        return 1
+
+
+class Line(models.Model):
+    def __init__(self):
+        self.info = Info()
+"""
+
+
+def calls_of_use(tmp_path: Path, use: str, models: str) -> set[tuple[str, str]]:
+    root = tmp_path / use
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / f"{use}.py").write_text(USE.format(models=models))
+    (root / "app" / f"{models}.py").write_text(MODELS)
+    analysis = analyze_path(root, workers=1, cache_dir=None)
+    return {(c.callee, c.target) for c in analysis.calls if c.caller == f"app.{use}.use"}
+
+
+def test_an_attribute_is_the_same_whichever_module_is_resolved_first(tmp_path: Path) -> None:
+    # Facts are replayed in the order of the modules' names: `a_use` reads `line.info` before
+    # `__init__` is seen to set it, `z_use` after. Were the attribute taken from Line's external
+    # base while Line had no value for it yet, `a_use` would also call `Model.info.price`.
+    first = calls_of_use(tmp_path, "a_use", "b_models")
+    last = calls_of_use(tmp_path, "z_use", "b_models")
+    assert first == last == {("app.b_models.Info.price", "internal")}

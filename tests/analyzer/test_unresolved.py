@@ -131,3 +131,45 @@ def test_a_new_module_feeding_a_crowded_parameter_moves_no_other_edge(tmp_path: 
 
     assert elsewhere(after) == elsewhere(before)
     assert any(c.caller == "aardvark" for c in after.calls)  # it is analyzed
+
+
+def test_an_attribute_a_class_sets_is_never_taken_from_its_external_base(tmp_path: Path) -> None:
+    source = """
+    from django.views.generic import View
+
+    class Page(View):
+        def remember(self, request):
+            self.thing = request
+
+        def go(self):
+            self.thing.run()
+    """
+    (tmp_path / "app.py").write_text(textwrap.dedent(source))
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    assert not [c for c in analysis.calls if c.caller == "app.Page.go"]
+    [call] = [u for u in analysis.unresolved if u.caller == "app.Page.go"]
+    assert call.reason == "'self.thing' is bound only to values the analyzer cannot follow"
+
+
+def test_an_attribute_no_class_sets_comes_from_the_external_base(tmp_path: Path) -> None:
+    source = """
+    from django.views.generic import TemplateView
+
+    class Page(TemplateView):
+        def get_context_data(self, **kwargs):
+            context = super().get_context_data(**kwargs)
+            context["q"] = self.request.GET.get("q")
+            return context
+
+    def patch(view):
+        view.get_context_data = None
+    """
+    (tmp_path / "app.py").write_text(textwrap.dedent(source))
+    analysis = analyze_path(tmp_path, workers=1, cache_dir=None)
+    callees = {c.callee for c in analysis.calls if c.caller == "app.Page.get_context_data"}
+    # Setting `get_context_data` on some object hides nothing from `super()`, which reads
+    # classes only.
+    assert callees == {
+        "django.views.generic.TemplateView.get_context_data",
+        "django.views.generic.TemplateView.request.GET.get",
+    }
