@@ -518,7 +518,7 @@ class _Resolver:
             mro = self.mro(target)
             found = self._bind(self._mro_lookup(mro[1:], name), instance=True)
             # `super()` skips the instance: only what a class defines hides an external base.
-            if target in self.outside_base and not any((c, name) in self.defines for c in mro[1:]):
+            if target in self.outside_base and not self._defined_on(mro[1:], name):
                 found |= self._inherited_from_outside(target, name)
             return found
         # Nothing else reads a variable, so the answer is kept: externals give most attributes.
@@ -811,16 +811,22 @@ class _Resolver:
         key = (cls, name, below)
         found = self.from_outside.get(key)
         if found is None:
-            classes = self.subclasses(cls) if below else ()
-            found = name not in self.assigned and not any(
-                (each, name) in self.defines for each in (*self.mro(cls), *classes)
+            found = not (
+                name in self.assigned
+                or self.defines_attribute(cls, name)
+                or (below and self._defined_on(self.subclasses(cls), name))
             )
             self.from_outside[key] = found
         return found
 
     def defines_attribute(self, cls: str, name: str) -> bool:
         """Whether `cls` or a class it inherits from defines `name` (`defines`)."""
-        return any((each, name) in self.defines for each in self.mro(cls))
+        return self._defined_on(self.mro(cls), name)
+
+    def _defined_on(self, classes: Iterable[str], name: str) -> bool:
+        """Whether one of `classes` defines `name` (`defines`)."""
+        defines = self.defines
+        return any((each, name) in defines for each in classes)
 
     def _inherited_from_outside(self, cls: str, name: str) -> set[Value]:
         """An attribute no analyzed class in the MRO defines comes from its external base
