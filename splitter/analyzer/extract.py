@@ -166,6 +166,7 @@ class _Collector:
         self.dunder_all: tuple[str, ...] | None = None
         self.has_main_block = False
         self.lambda_names: dict[int, str] = {}
+        self.site_numbers: dict[int, int] = {}
         self.ref_cache: dict[int, Ref | None] = {}
         self.transaction_depth = 0
         self.docstrings: set[int] = set()
@@ -772,7 +773,7 @@ class _Collector:
         for generator in node.generators:
             self._expr(generator.iter)
             iterable = self.ref(generator.iter)
-            self.renames.update(_comprehension_names(node, generator))
+            self.renames.update(_comprehension_names(node, self._site_number(node), generator))
             if iterable is not None:
                 target = self._target_ref(generator.target) or ("none",)
                 self.loops.append(Binding(self.scope.qualname, target, iterable, node.lineno))
@@ -867,7 +868,7 @@ class _Collector:
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             # the element is read with the comprehension's own names, as when it is visited
             saved = dict(self.renames)
-            self.renames.update(_comprehension_names(node))
+            self.renames.update(_comprehension_names(node, self._site_number(node)))
             element = node.value if isinstance(node, ast.DictComp) else node.elt
             container = self._container(node, [self.ref(element)])
             self.renames = saved
@@ -887,8 +888,20 @@ class _Collector:
 
     def _container(self, node: ast.expr, elements: Iterable[Ref | None]) -> Ref:
         """A literal container; the site makes it distinct from every other literal."""
-        site = f"{self.scope.qualname}:{node.lineno}:{node.col_offset}"
+        site = f"{self.scope.qualname}:{self._site_number(node)}"
         return ("container", tuple(e for e in elements if e is not None), site)
+
+    def _site_number(self, node: ast.expr) -> int:
+        """The number of a container or comprehension, counted in the order they are met.
+
+        It names them where their line and column would do, so that facts carry no position
+        but in their `line` fields: an edit that only moves code (a comment or a blank line
+        above it) leaves the facts' digest, and so the resolved analysis, as they were.
+        """
+        number = self.site_numbers.get(id(node))
+        if number is None:
+            number = self.site_numbers[id(node)] = len(self.site_numbers) + 1
+        return number
 
     def _call_ref(self, node: ast.Call) -> Ref | None:
         func = node.func
@@ -1038,15 +1051,13 @@ _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 def _comprehension_names(
     node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+    number: int,
     generator: ast.comprehension | None = None,
 ) -> dict[str, str]:
-    """The names a comprehension binds (of one generator, or all), renamed after its site."""
+    """The names a comprehension binds (of one generator, or all), renamed after its site's
+    number (`_site_number`)."""
     generators = node.generators if generator is None else [generator]
-    return {
-        name: f"{name}<{node.lineno}:{node.col_offset}>"
-        for each in generators
-        for name in _target_names(each.target)
-    }
+    return {name: f"{name}<{number}>" for each in generators for name in _target_names(each.target)}
 
 
 def _target_names(target: ast.expr) -> list[str]:

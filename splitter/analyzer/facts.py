@@ -17,7 +17,7 @@ say how a value is obtained, without knowing yet what it is.
                                   marks `a + b` read as `a.__add__(b)`
     ("item", base)                an element of `base` (subscript, iteration, `.get()`)
     ("container", elements, site) a list, tuple, set or dict literal (or comprehension); elements
-                                  a tuple of refs, site "scope:line:column" tells literals apart
+                                  a tuple of refs, site "scope:number" tells literals apart
     ("def", qualname)             the function, class or lambda defined there
     ("const", typename)           a literal of a builtin type (`str`, `int`, ...)
     ("super", class_qualname, function_qualname)   `super()` inside that method
@@ -35,7 +35,7 @@ from typing import Any, Literal, NamedTuple
 Ref = tuple[Any, ...]
 """A reference, as described in the module docstring."""
 
-FACTS_VERSION = 7
+FACTS_VERSION = 8
 """Bumped whenever the shape of the facts changes, so stale cache entries are ignored."""
 
 DefKind = Literal["module", "class", "function", "lambda"]
@@ -175,6 +175,7 @@ class FileFacts:
     has_main_block: bool = False
     notes: tuple[str, ...] = field(default=())
     digest: str = ""
-    """A hash of every other field but `sha256` and `lines`: what resolution reads of the file.
-    Collecting the facts fills it in (`splitter.analyzer.cache.with_digest`); two files with
-    the same digest resolve alike, whatever their comments."""
+    """A hash of every other field but `sha256` and `lines`, without the lines of the records:
+    what resolution reads of the file. Collecting the facts fills it in
+    (`splitter.analyzer.cache.with_digest`); two files with the same digest resolve alike,
+    whatever their comments, but for the lines copied into the records (`positions.py`)."""

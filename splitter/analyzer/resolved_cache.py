@@ -1,9 +1,11 @@
 """The on-disk cache of resolved analyses, keyed by a fingerprint of every file's facts.
 
 Resolution reads nothing of a file but its facts, and of those neither the content hash nor
-the line count (`FileFacts.digest` hashes the rest). A run whose files have the facts of an
-earlier run, as after a comment is appended to a file, takes that run's analysis from here
-instead of resolving the whole program again. The fingerprint also covers the declared entry
+the line count, and their lines only to copy them into its records (`FileFacts.digest` hashes
+the rest). A run whose files have the facts of an earlier run but for their lines, as after a
+comment or a blank line is added to a file, takes that run's analysis from here, with the lines
+of the edited files' records moved along (`positions.py`), instead of resolving the whole
+program again. The fingerprint also covers the declared entry
 points, the Python version and the analyzer's own source, so an upgrade, an edited analyzer or
 another option is a miss.
 
@@ -24,7 +26,7 @@ import os
 import pickle
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,7 @@ _KEPT_ENTRIES = 3
 """Enough for a few option sets used in turn (`analyze`, then `generate` with declared entry
 points) without one evicting the other at every run."""
 _KEY = re.compile(r"[0-9a-f]{64}")
-RESOLVED_FORMAT = 2
+RESOLVED_FORMAT = 3
 """Bumped whenever the layout of an entry changes; it is part of every key."""
 _RECORDS: dict[str, type[Any]] = {
     "functions": model.Function,
@@ -110,6 +112,16 @@ def _analyzer_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@dataclasses.dataclass(frozen=True)
+class Resolved:
+    """An analysis from the cache, and the facts it was resolved from: each file's facts key
+    (`splitter.analyzer.cache.cache_key`) by path, to move its lines along when a file's lines
+    moved since (`positions.py`)."""
+
+    analysis: Analysis
+    sources: dict[str, str]
+
+
 class ResolvedCache:
     """A folder of resolved analyses, one file per fingerprint."""
 
@@ -120,25 +132,29 @@ class ResolvedCache:
     def __repr__(self) -> str:
         return f"ResolvedCache({str(self.cache_root)!r})"
 
-    def get(self, key: str) -> Analysis | None:
-        """The analysis stored under `key`, without the parts `with_files` restores, or None
-        when it is missing, damaged or foreign."""
+    def get(self, key: str) -> Resolved | None:
+        """The analysis stored under `key`, without the parts `with_files` restores, and the
+        facts keys it was made from; None when it is missing, damaged or foreign."""
         path = self.root / key
         try:
             entry = path.read_bytes()
         except OSError:
             return None
-        analysis = _decode(entry, key)
-        if analysis is not None:
+        resolved = _decode(entry, key)
+        if resolved is not None:
             with contextlib.suppress(OSError):
                 os.utime(path)  # recently used: the last to be trimmed
-        return analysis
+        return resolved
 
-    def put(self, key: str, analysis: Analysis) -> None:
+    def put(self, key: str, analysis: Analysis, sources: Mapping[str, str]) -> None:
         """Store `analysis` under `key`, but for the parts `with_files` restores (the root, the
-        modules, the problems), then drop all but the newest entries."""
+        modules, the problems), with the facts keys of its files by path (`sources`), then drop
+        all but the newest entries."""
         with gc_paused():  # the tuples of fields are many, acyclic and short-lived
-            entry = pickle.dumps((key, *_plain(analysis)), protocol=pickle.HIGHEST_PROTOCOL)
+            entry = pickle.dumps(
+                (key, *_plain(analysis), sorted(sources.items())),
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         write_entry(self.cache_root, self.root / key, entry)
         self._trim()
 
@@ -167,14 +183,14 @@ def _plain(analysis: Analysis) -> tuple[Any, ...]:
     return records, analysis.transactional, analysis.schema_version
 
 
-def _decode(entry: bytes, key: str) -> Analysis | None:
+def _decode(entry: bytes, key: str) -> Resolved | None:
     # hundreds of thousands of acyclic records: scanning them frees nothing
     with gc_paused():
         try:
-            stored_key, records, transactional, schema_version = load_plain(entry)
+            stored_key, records, transactional, schema_version, sources = load_plain(entry)
             if stored_key != key:
                 return None
-            return Analysis(
+            analysis = Analysis(
                 root="",
                 **{
                     name: tuple(cls(*fields) for fields in rows)
@@ -183,6 +199,7 @@ def _decode(entry: bytes, key: str) -> Analysis | None:
                 transactional=tuple(transactional),
                 schema_version=schema_version,
             )
+            return Resolved(analysis, {str(path): str(facts) for path, facts in sources})
         except Exception:
             # Truncated, corrupt or foreign data can raise nearly anything; all is a miss.
             return None

@@ -114,18 +114,27 @@ def test_a_comment_appended_to_a_file_skips_resolution(
     assert again.calls == first.calls
 
 
-def test_a_run_with_known_facts_loads_no_file_facts(
+def test_a_run_with_known_facts_loads_only_the_edited_files_earlier_facts(
     tmp_path: Path, resolver: CountingResolver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_project(tmp_path / "app", SHOP)
     analyze(root)
     append(root / "shop" / "pricing.py", "\n# prices are in cents\n")
-    loaded: list[object] = []
-    monkeypatch.setattr(cache_module, "facts_from_plain", lambda fields: loaded.append(fields))
+    loaded: list[str] = []
+    real = cache_module.facts_from_plain
+
+    def loading(fields: tuple[object, ...]) -> FileFacts:
+        facts = real(fields)
+        loaded.append(facts.path)
+        return facts
+
+    monkeypatch.setattr(cache_module, "facts_from_plain", loading)
 
     again = analyze(root)
 
-    assert loaded == []  # the summaries gave every digest; only the edited file was parsed
+    # The summaries gave every digest; only the edited file was parsed, and its earlier facts
+    # loaded to see that none of its lines moved.
+    assert loaded == ["shop/pricing.py"]
     assert resolver.calls == 1
     monkeypatch.undo()
     assert again == analyze(root, cached=False)
@@ -313,7 +322,7 @@ def test_a_planted_entry_cannot_run_code(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     cache = ResolvedCache(tmp_path / "cache")
     key = "a" * 64
-    cache.put(key, Analysis(root="app"))
+    cache.put(key, Analysis(root="app"), {})
     (cache.root / key).write_bytes(pickle.dumps((key, Planted(marker))))
 
     assert cache.get(key) is None
@@ -324,12 +333,12 @@ def test_only_the_newest_entries_are_kept(tmp_path: Path) -> None:
     cache = ResolvedCache(tmp_path / "cache")
     oldest, older, newer, newest = (letter * 64 for letter in "abcd")
     for age, key in enumerate([oldest, older, newer]):
-        cache.put(key, Analysis(root="app"))
+        cache.put(key, Analysis(root="app"), {})
         stamp = time.time() - 100 * (3 - age)
         os.utime(cache.root / key, (stamp, stamp))
     assert cache.get(oldest) is not None  # used again, so no longer the oldest
 
-    cache.put(newest, Analysis(root="app"))
+    cache.put(newest, Analysis(root="app"), {})
 
     assert sorted(path.name for path in cache.root.iterdir()) == [oldest, newer, newest]
 
@@ -337,11 +346,13 @@ def test_only_the_newest_entries_are_kept(tmp_path: Path) -> None:
 def test_an_entry_keeps_only_what_resolution_shaped(tmp_path: Path) -> None:
     cache = ResolvedCache(tmp_path / "cache")
     analysis = resolve_project([with_digest(FACTS)], [], "app")  # type: ignore[list-item]
-    cache.put("b" * 64, analysis)
+    cache.put("b" * 64, analysis, {FACTS.path: "c" * 64})
 
     stored = cache.get("b" * 64)
 
-    assert stored == replace(analysis, root="", modules=(), problems=())
+    assert stored is not None
+    assert stored.analysis == replace(analysis, root="", modules=(), problems=())
+    assert stored.sources == {FACTS.path: "c" * 64}
 
 
 def test_the_digest_ignores_the_content_hash_and_the_line_count_only() -> None:

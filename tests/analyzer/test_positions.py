@@ -1,0 +1,208 @@
+"""Tests for facts without their positions, and for moving an analysis' lines along an edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from splitter.analyzer import project
+from splitter.analyzer.cache import facts_digest
+from splitter.analyzer.extract import extract_facts
+from splitter.analyzer.facts import FileFacts
+from splitter.analyzer.model import Analysis, Call, EntryPoint, Function
+from splitter.analyzer.positions import line_map, moved
+from splitter.analyzer.project import analyze_path
+from splitter.analyzer.serialize import analysis_to_json
+from tests.analyzer.test_discovery import write_project
+from tests.analyzer.test_resolved_cache import CountingResolver
+
+SOURCE = (
+    "import json\n"
+    "\n"
+    "HANDLERS = {'a': json.dumps, 'b': json.loads}\n"
+    "\n"
+    "\n"
+    "def run(rows):\n"
+    "    pairs = [(row, HANDLERS[row]) for row in rows]\n"
+    "    return {key: handler(key) for key, handler in pairs}\n"
+)
+
+
+def facts(text: str) -> FileFacts:
+    result = extract_facts(text, path="app.py", module="app", is_package=False, sha256="0" * 64)
+    assert isinstance(result, FileFacts)
+    return result
+
+
+def test_moved_code_has_the_same_digest_and_other_lines() -> None:
+    earlier = facts(SOURCE)
+    now = facts("# a comment above it all\n" + SOURCE.replace("\n\ndef", "\n\n\n\ndef"))
+
+    assert facts_digest(now) == facts_digest(earlier)
+    assert now.definitions != earlier.definitions  # the lines differ
+    # line 0: the bindings of comprehension variables, which have no line of their own
+    assert line_map(earlier, now) == {0: 0, 1: 2, 3: 4, 6: 9, 7: 10, 8: 11}
+
+
+def test_a_code_edit_changes_the_digest() -> None:
+    edited = facts(SOURCE.replace("json.loads", "json.load"))
+
+    assert facts_digest(edited) != facts_digest(facts(SOURCE))
+
+
+def test_lines_that_do_not_move_in_one_piece_have_no_map() -> None:
+    earlier = facts("import os\nos.getcwd(); os.getpid()\n")
+    split = facts("import os\nos.getcwd()\nos.getpid()\n")
+    joined = facts("import os; os.getcwd(); os.getpid()\n")
+
+    assert facts_digest(split) == facts_digest(earlier) == facts_digest(joined)
+    assert line_map(earlier, split) is None  # line 2 became lines 2 and 3
+    assert line_map(earlier, joined) is None  # lines 1 and 2 became line 1
+    assert line_map(earlier, earlier) == {1: 1, 2: 2}
+
+
+def test_facts_that_differ_have_no_map() -> None:
+    assert line_map(facts("import os\n"), facts("import os\nimport sys\n")) is None
+
+
+def test_moving_changes_only_the_lines_of_the_mapped_files_records() -> None:
+    analysis = Analysis(
+        root="",
+        functions=(
+            Function("a", "module", "a", "a.py", 1, 9),
+            Function("a.f", "function", "a", "a.py", 3, 9),
+            Function("b.g", "function", "b", "b.py", 3, 4),
+        ),
+        calls=(Call("a.f", "b.g", "a.py", 4), Call("b.g", "a.f", "b.py", 4)),
+        entry_points=(EntryPoint("a", "main", "if __name__ == '__main__'", "a.py", 1),),
+    )
+
+    after = moved(analysis, {"a.py": {3: 5, 4: 6, 9: 11}})
+
+    assert after is not None
+    assert [(f.line, f.end_line) for f in after.functions] == [(1, 11), (5, 11), (3, 4)]
+    assert [c.line for c in after.calls] == [6, 4]
+    assert after.entry_points == analysis.entry_points  # the main block sits at line 1
+    assert moved(analysis, {"a.py": {3: 5, 9: 11}}) is None  # line 4 is unknown
+    assert moved(analysis, {}) is analysis
+
+
+EDITED_PROJECT = {
+    "shop/__init__.py": "",
+    "shop/orders.py": (
+        "from shop.pricing import total\n"
+        "\n"
+        "\n"
+        "def place(items):\n"
+        "    if not items:\n"
+        "        return 0\n"
+        "    return total([item for item in items if item])\n"
+        "\n"
+        "\n"
+        "if __name__ == '__main__':\n"
+        "    place([])\n"
+    ),
+    "shop/pricing.py": "def total(items):\n    return sum(items)\n",
+}
+
+
+def analyze(root: Path, *, cached: bool = True) -> Analysis:
+    return analyze_path(root, workers=1, cache_dir="default" if cached else None)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda text: "# orders, placed\n" + text, id="comment at the top"),
+        pytest.param(
+            lambda text: text.replace("    return total", "\n    # the total\n    return total"),
+            id="lines inside a function",
+        ),
+        pytest.param(lambda text: text.replace("\n\n\n", "\n"), id="blank lines removed"),
+    ],
+)
+def test_an_edit_that_only_moves_code_skips_resolution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: object
+) -> None:
+    resolver = CountingResolver()
+    monkeypatch.setattr(project, "resolve_project", resolver)
+    root = write_project(tmp_path / "app", EDITED_PROJECT)
+    first = analyze(root)
+    orders = root / "shop" / "orders.py"
+    orders.write_text(edit(orders.read_text()), encoding="utf-8")  # type: ignore[operator]
+
+    again = analyze(root)
+    assert analyze(root) == again
+
+    assert resolver.calls == 1
+    assert analysis_to_json(again) == analysis_to_json(analyze(root, cached=False))
+    assert again.calls != first.calls  # moved, and as a run without cache places them
+
+
+def test_a_line_split_in_two_resolves_again_as_a_run_without_cache_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolver = CountingResolver()
+    monkeypatch.setattr(project, "resolve_project", resolver)
+    root = write_project(tmp_path / "app", EDITED_PROJECT)
+    analyze(root)
+    pricing = root / "shop" / "pricing.py"
+    pricing.write_text("def total(items):\n    return sum(\n        items)\n", encoding="utf-8")
+
+    again = analyze(root)
+
+    assert resolver.calls == 2
+    assert analysis_to_json(again) == analysis_to_json(analyze(root, cached=False))
+
+
+def test_an_edit_back_and_forth_keeps_the_lines_of_this_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolver = CountingResolver()
+    monkeypatch.setattr(project, "resolve_project", resolver)
+    root = write_project(tmp_path / "app", EDITED_PROJECT)
+    first = analyze(root)
+    orders = root / "shop" / "orders.py"
+    text = orders.read_text()
+    orders.write_text("\n\n" + text, encoding="utf-8")
+    analyze(root)
+    orders.write_text(text, encoding="utf-8")
+
+    again = analyze(root)
+
+    assert resolver.calls == 1
+    assert again == first
+
+
+def test_moving_needs_the_earlier_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    resolver = CountingResolver()
+    monkeypatch.setattr(project, "resolve_project", resolver)
+    root = write_project(tmp_path / "app", EDITED_PROJECT)
+    analyze(root)
+    for entry in (root / ".splitter-cache").glob("[0-9a-f][0-9a-f]/*"):
+        entry.unlink()  # the facts are gone, the resolved analysis is left
+    orders = root / "shop" / "orders.py"
+    orders.write_text("\n" + orders.read_text(), encoding="utf-8")
+
+    again = analyze(root)
+
+    assert resolver.calls == 2
+    assert again == analyze(root, cached=False)
+
+
+SAMPLE = Path(__file__).parents[2] / "sample_monolith"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(SAMPLE.rglob("*.py")), ids=lambda path: str(path.relative_to(SAMPLE))
+)
+def test_every_line_of_every_kind_of_fact_moves_with_the_code(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    earlier = facts(text)
+    now = facts("# one more line above\n" + text)
+
+    assert facts_digest(now) == facts_digest(earlier)
+    lines = line_map(earlier, now)
+    assert lines is not None
+    assert all(new == (old + 1 if old else 0) for old, new in lines.items())
