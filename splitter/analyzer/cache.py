@@ -71,9 +71,9 @@ def facts_digest(facts: FileFacts) -> str:
 
     It hashes the facts' `plain_fields` but `sha256`, `lines` and `digest`, and without the
     lines of their records (`positions.without_positions`): plain tuples, strings and numbers
-    pickled without a memo, so every value is spelled out and nothing
-    else shows (a pickle's memo records which objects are the same one). It is several times
-    faster than hashing their `repr`, which is kept for facts that cannot be pickled so.
+    pickled without a memo, so every value is spelled out and nothing else shows (a pickle's
+    memo records which objects are the same one). It is several times faster than hashing
+    their `repr`, which is kept for facts that cannot be pickled so (and keeps their lines).
     """
     if facts.digest:
         return facts.digest
