@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from splitter.analyzer import project
 from splitter.analyzer.cache import facts_digest
 from splitter.analyzer.extract import extract_facts
 from splitter.analyzer.facts import FileFacts
@@ -14,8 +14,8 @@ from splitter.analyzer.model import Analysis, Call, EntryPoint, Function
 from splitter.analyzer.positions import line_map, moved
 from splitter.analyzer.project import analyze_path
 from splitter.analyzer.serialize import analysis_to_json
+from tests.analyzer.conftest import CountingResolver
 from tests.analyzer.test_discovery import write_project
-from tests.analyzer.test_resolved_cache import CountingResolver
 
 SOURCE = (
     "import json\n"
@@ -123,14 +123,12 @@ def analyze(root: Path, *, cached: bool = True) -> Analysis:
     ],
 )
 def test_an_edit_that_only_moves_code_skips_resolution(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: object
+    tmp_path: Path, resolver: CountingResolver, edit: Callable[[str], str]
 ) -> None:
-    resolver = CountingResolver()
-    monkeypatch.setattr(project, "resolve_project", resolver)
     root = write_project(tmp_path / "app", EDITED_PROJECT)
     first = analyze(root)
     orders = root / "shop" / "orders.py"
-    orders.write_text(edit(orders.read_text()), encoding="utf-8")  # type: ignore[operator]
+    orders.write_text(edit(orders.read_text()), encoding="utf-8")
 
     again = analyze(root)
     assert analyze(root) == again
@@ -141,10 +139,8 @@ def test_an_edit_that_only_moves_code_skips_resolution(
 
 
 def test_a_line_split_in_two_resolves_again_as_a_run_without_cache_would(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, resolver: CountingResolver
 ) -> None:
-    resolver = CountingResolver()
-    monkeypatch.setattr(project, "resolve_project", resolver)
     root = write_project(tmp_path / "app", EDITED_PROJECT)
     analyze(root)
     pricing = root / "shop" / "pricing.py"
@@ -157,10 +153,8 @@ def test_a_line_split_in_two_resolves_again_as_a_run_without_cache_would(
 
 
 def test_an_edit_back_and_forth_keeps_the_lines_of_this_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, resolver: CountingResolver
 ) -> None:
-    resolver = CountingResolver()
-    monkeypatch.setattr(project, "resolve_project", resolver)
     root = write_project(tmp_path / "app", EDITED_PROJECT)
     first = analyze(root)
     orders = root / "shop" / "orders.py"
@@ -175,9 +169,7 @@ def test_an_edit_back_and_forth_keeps_the_lines_of_this_run(
     assert again == first
 
 
-def test_moving_needs_the_earlier_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    resolver = CountingResolver()
-    monkeypatch.setattr(project, "resolve_project", resolver)
+def test_moving_needs_the_earlier_facts(tmp_path: Path, resolver: CountingResolver) -> None:
     root = write_project(tmp_path / "app", EDITED_PROJECT)
     analyze(root)
     for entry in (root / ".splitter-cache").glob("[0-9a-f][0-9a-f]/*"):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from splitter.analyzer import cache as cache_module
-from splitter.analyzer import project, resolved_cache
+from splitter.analyzer import resolved_cache
 from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache, facts_digest, with_digest
 from splitter.analyzer.collect import collect_facts
 from splitter.analyzer.discovery import discover
@@ -26,6 +26,7 @@ from splitter.analyzer.resolved_cache import (
     resolution_key,
 )
 from splitter.analyzer.summaries import SUMMARIES_NAME, load_summaries, store_summaries
+from tests.analyzer.conftest import CountingResolver
 from tests.analyzer.test_cache import Planted
 from tests.analyzer.test_discovery import write_project
 
@@ -61,30 +62,6 @@ FACTS = FileFacts(
     lines=3,
     calls=(CallSite("shop.orders", ("call", ("name", "shop.orders", "print"), (), ()), 2),),
 )
-
-
-class CountingResolver:
-    """Stands in for `resolve_project` in `splitter.analyzer.project`, counting its calls."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(
-        self,
-        facts: Sequence[FileFacts],
-        problems: Sequence[FileProblem],
-        root: str,
-        declared_entry_points: Sequence[str] = (),
-    ) -> Analysis:
-        self.calls += 1
-        return resolve_project(facts, problems, root, declared_entry_points)
-
-
-@pytest.fixture
-def resolver(monkeypatch: pytest.MonkeyPatch) -> CountingResolver:
-    counting = CountingResolver()
-    monkeypatch.setattr(project, "resolve_project", counting)
-    return counting
 
 
 def append(path: Path, text: str) -> None:
