@@ -26,8 +26,8 @@ from typing import Any
 
 from splitter import __version__
 from splitter.analyzer import facts
+from splitter.analyzer.copied import without_copied
 from splitter.analyzer.facts import FACTS_VERSION, FileFacts, FileProblem
-from splitter.analyzer.positions import without_positions
 
 CACHE_DIR_NAME = ".splitter-cache"
 """The cache's folder inside the analyzed root when no other is given."""
@@ -70,7 +70,8 @@ def facts_digest(facts: FileFacts) -> str:
     """The digest of `facts` (see `FileFacts.digest`), computed when it is not filled in.
 
     It hashes the facts' `plain_fields` but `sha256`, `lines` and `digest`, and without the
-    lines of their records (`positions.without_positions`): plain tuples, strings and numbers
+    lines of their records or the docstrings of their definitions (`copied.without_copied`,
+    what resolution only copies into its records): plain tuples, strings and numbers
     pickled without a memo, so every value is spelled out and nothing else shows (a pickle's
     memo records which objects are the same one). It is several times faster than hashing
     their `repr`, which is kept for facts that cannot be pickled so (and keeps their lines).
@@ -83,7 +84,7 @@ def facts_digest(facts: FileFacts) -> str:
 def _digest(facts: FileFacts, fields: tuple[Any, ...]) -> str:
     """The digest of `facts`, whose `plain_fields` are `fields`."""
     try:
-        stripped = without_positions(fields)
+        stripped = without_copied(fields)
         encoded = _pickled_by_value(tuple(stripped[index] for index in _DIGESTED))
     except (pickle.PicklingError, ValueError, RecursionError):
         encoded = repr(dataclasses.replace(facts, sha256="", lines=0)).encode()

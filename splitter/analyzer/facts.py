@@ -35,8 +35,9 @@ from typing import Any, Literal, NamedTuple
 Ref = tuple[Any, ...]
 """A reference, as described in the module docstring."""
 
-FACTS_VERSION = 8
-"""Bumped whenever the shape of the facts changes, so stale cache entries are ignored."""
+FACTS_VERSION = 9
+"""Bumped whenever the shape of the facts, or what their `digest` covers, changes, so stale
+cache entries (which keep the digest) are ignored."""
 
 DefKind = Literal["module", "class", "function", "lambda"]
 ProblemKind = Literal[
@@ -175,7 +176,8 @@ class FileFacts:
     has_main_block: bool = False
     notes: tuple[str, ...] = field(default=())
     digest: str = ""
-    """A hash of every other field but `sha256` and `lines`, without the lines of the records:
-    what resolution reads of the file. Collecting the facts fills it in
-    (`splitter.analyzer.cache.with_digest`); two files with the same digest resolve alike,
-    whatever their comments, but for the lines copied into the records (`positions.py`)."""
+    """A hash of every other field but `sha256` and `lines`, without the lines of the records
+    and the docstrings of the definitions: what resolution reads of the file. Collecting the
+    facts fills it in (`splitter.analyzer.cache.with_digest`); two files with the same digest
+    resolve alike, whatever their comments, but for the lines and docstrings copied into the
+    records (`copied.py`)."""

@@ -15,11 +15,11 @@ from splitter.analyzer.collect import (
     extractor_name,
     facts_keys,
 )
+from splitter.analyzer.copied import FileEdit, copied_along, file_edit
 from splitter.analyzer.discovery import Discovery, SourceFile, discover
 from splitter.analyzer.facts import FileFacts, FileProblem
 from splitter.analyzer.gc_pause import gc_paused
 from splitter.analyzer.model import Analysis, ModuleInfo
-from splitter.analyzer.positions import LineMap, line_map, moved
 from splitter.analyzer.resolve import resolve_project
 from splitter.analyzer.resolved_cache import ResolvedCache, resolution_key, resolution_key_of
 from splitter.analyzer.results import with_files, with_modules
@@ -139,7 +139,7 @@ def _reuse(
         modules.append(ModuleInfo(file.module, file.relpath, summary[1], file.is_package))
     resolved = ResolvedCache(cache.root)
     key = resolution_key_of(fingerprints, declared_entry_points)
-    cached = _moved_along(resolved, key, sources, collected, cache)
+    cached = _copied_along(resolved, key, sources, collected, cache)
     if cached is None:
         return None
     if kept != summaries:
@@ -147,24 +147,24 @@ def _reuse(
     return with_modules(cached, modules, [*found.problems, *problems], root)
 
 
-def _moved_along(
+def _copied_along(
     resolved: ResolvedCache,
     key: str,
     sources: dict[str, str],
     known: Mapping[str, FileFacts],
     cache: FactsCache,
 ) -> Analysis | None:
-    """The analysis stored under `key`, with the lines of its records moved to where they are
-    in this run's files (`positions.py`), which have the facts keys `sources`; or None, when
+    """The analysis stored under `key`, with the lines and docstrings of its records as they
+    are in this run's files (`copied.py`), which have the facts keys `sources`; or None, when
     there is none or a file's lines did not move in one piece.
 
     A file whose facts key differs from the one the analysis was made from has this run's
-    facts in `known`, or in `cache`, as its earlier facts are; the two give the map.
+    facts in `known`, or in `cache`, as its earlier facts are; the two give the edit.
     """
     cached = resolved.get(key)
     if cached is None:
         return None
-    maps: dict[str, LineMap] = {}
+    edits: dict[str, FileEdit] = {}
     for path, now in sources.items():
         earlier = cached.sources.get(path)
         if earlier == now:
@@ -173,16 +173,16 @@ def _moved_along(
         after = known.get(path) or cache.get(now)
         if not isinstance(before, FileFacts) or not isinstance(after, FileFacts):
             return None
-        lines = line_map(before, after)
-        if lines is None:
+        edit = file_edit(before, after)
+        if edit is None:
             return None
-        if any(old != new for old, new in lines.items()):
-            maps[path] = lines
-    analysis = moved(cached.analysis, maps)
-    if analysis is not None and maps:
-        # Stored again with its lines and this run's facts keys, so the next run moves nothing
-        # (0.16 s on the standard library; a file whose lines all stayed is left to be looked
-        # at again, which costs far less).
+        if not edit.changes_nothing():
+            edits[path] = edit
+    analysis = copied_along(cached.analysis, edits)
+    if analysis is not None and edits:
+        # Stored again with this run's lines, docstrings and facts keys, so the next run
+        # changes nothing (0.16 s on the standard library; a file whose records all stayed is
+        # left to be looked at again, which costs far less).
         resolved.put(key, analysis, sources)
     return analysis
 
@@ -215,7 +215,7 @@ def _resolve(
     resolved = ResolvedCache(cache.root)
     key = resolution_key(facts, declared_entry_points)
     sources = {f.path: _facts_key(f, extractor) for f in facts}
-    cached = _moved_along(resolved, key, sources, {f.path: f for f in facts}, cache)
+    cached = _copied_along(resolved, key, sources, {f.path: f for f in facts}, cache)
     if cached is not None:
         return with_files(cached, facts, problems, root)
     analysis = resolve_project(facts, problems, root, declared_entry_points)

@@ -1,11 +1,11 @@
 """The on-disk cache of resolved analyses, keyed by a fingerprint of every file's facts.
 
 Resolution reads nothing of a file but its facts, and of those neither the content hash nor
-the line count, and their lines only to copy them into its records (`FileFacts.digest` hashes
-the rest). A run whose files have the facts of an earlier run but for their lines, as after a
-comment or a blank line is added to a file, takes that run's analysis from here, with the lines
-of the edited files' records moved along (`positions.py`), instead of resolving the whole
-program again. The fingerprint also covers the declared entry
+the line count, and their lines and docstrings only to copy them into its records
+(`FileFacts.digest` hashes the rest). A run whose files have the facts of an earlier run but
+for those, as after a comment or a blank line is added to a file, takes that run's analysis
+from here, with the edited files' records given their new lines and docstrings (`copied.py`),
+instead of resolving the whole program again. The fingerprint also covers the declared entry
 points, the Python version and the analyzer's own source, so an upgrade, an edited analyzer or
 another option is a miss.
 
@@ -115,8 +115,8 @@ def _analyzer_fingerprint() -> str:
 @dataclasses.dataclass(frozen=True)
 class Resolved:
     """An analysis from the cache, and the facts it was resolved from: each file's facts key
-    (`splitter.analyzer.cache.cache_key`) by path, to move its lines along when a file's lines
-    moved since (`positions.py`)."""
+    (`splitter.analyzer.cache.cache_key`) by path, to give its records their new lines and
+    docstrings when a file's changed since (`copied.py`)."""
 
     analysis: Analysis
     sources: dict[str, str]
