@@ -460,8 +460,8 @@ class _Results:
                 if binding.scope != module or target[0] != "name":
                     continue
                 name = target[2]
-                if name.startswith("__") or (module, name) in imports:
-                    continue
+                if name.startswith("__") or "<" in name or (module, name) in imports:
+                    continue  # dunders, a comprehension's own variables, imported names
                 values = values_of.get((module, name))
                 if values and all(v[0] in _NOT_STATE for v in values):
                     continue

@@ -162,6 +162,26 @@ def test_module_state_reads_and_writes(tmp_path: Path) -> None:
     assert not any(variable.endswith(".Settings") for _, variable, _ in uses)
 
 
+def test_a_comprehension_variable_at_module_level_is_not_module_state(tmp_path: Path) -> None:
+    analysis = analyze(
+        tmp_path,
+        {
+            "codes.py": """
+            import http
+
+            NAMES = {code: code.phrase for code in http.HTTPStatus}
+            SQUARES = [n * n for n in range(10) if n % 2]
+
+            def name(code):
+                return NAMES[code]
+            """,
+        },
+    )
+
+    variables = {s.variable for s in analysis.state}
+    assert variables == {"codes.NAMES"}
+
+
 def test_sqlalchemy_and_django_models(tmp_path: Path) -> None:
     analysis = analyze(
         tmp_path,
