@@ -41,6 +41,7 @@ class FileEdit(NamedTuple):
     definition."""
 
     def changes_nothing(self) -> bool:
+        """Whether every line stayed where it was and no docstring changed."""
         return not self.docstrings and all(old == new for old, new in self.lines.items())
 
 
