@@ -156,7 +156,7 @@ def _copied_along(
 ) -> Analysis | None:
     """The analysis stored under `key`, with the lines and docstrings of its records as they
     are in this run's files (`copied.py`), which have the facts keys `sources`; or None, when
-    there is none or a file's lines did not move in one piece.
+    there is none, a file's lines did not move in one piece or its earlier facts are gone.
 
     A file whose facts key differs from the one the analysis was made from has this run's
     facts in `known`, or in `cache`, as its earlier facts are; the two give the edit.
