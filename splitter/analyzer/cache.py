@@ -27,7 +27,7 @@ from typing import Any
 from splitter import __version__
 from splitter.analyzer import facts
 from splitter.analyzer.copied import without_copied
-from splitter.analyzer.facts import FACTS_VERSION, FileFacts, FileProblem
+from splitter.analyzer.facts import FACTS_VERSION, RECORD_CLASSES, FileFacts, FileProblem
 
 CACHE_DIR_NAME = ".splitter-cache"
 """The cache's folder inside the analyzed root when no other is given."""
@@ -108,7 +108,7 @@ def plain_fields(facts: FileFacts) -> tuple[Any, ...]:
     (a definition, a call site...) becomes the tuple of its fields, so only values and their
     places remain. `facts_from_plain` makes the facts again."""
     return tuple(
-        _records(value) if name in _RECORD_CLASSES else value
+        _records(value) if name in RECORD_CLASSES else value
         for name, value in zip(_FIELDS, _field_values(facts), strict=True)
     )
 
@@ -162,21 +162,8 @@ _DIGEST_INDEX = _FIELDS.index("digest")
 _DIGESTED = tuple(
     index for index, name in enumerate(_FIELDS) if name not in ("sha256", "lines", "digest")
 )
-_RECORD_CLASSES: dict[str, type[tuple[Any, ...]]] = {
-    "definitions": facts.Definition,
-    "imports": facts.Import,
-    "calls": facts.CallSite,
-    "bindings": facts.Binding,
-    "returns": facts.Binding,
-    "loops": facts.Binding,
-    "withs": facts.Binding,
-    "attribute_loads": facts.CallSite,
-    "tables": facts.TableAccess,
-    "state": facts.StateAccess,
-}
-"""The fields of `FileFacts` that hold records rather than plain values, with their class."""
 _RECORD_INDEXES = tuple(
-    (index, _RECORD_CLASSES[name]) for index, name in enumerate(_FIELDS) if name in _RECORD_CLASSES
+    (index, RECORD_CLASSES[name]) for index, name in enumerate(_FIELDS) if name in RECORD_CLASSES
 )
 
 

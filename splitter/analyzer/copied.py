@@ -45,22 +45,16 @@ class FileEdit(NamedTuple):
         return not self.docstrings and all(old == new for old, new in self.lines.items())
 
 
-_SHAPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "definitions": (facts.Definition._fields, ("line", "end_line")),
-    "imports": (facts.Import._fields, ("line",)),
-    "calls": (facts.CallSite._fields, ("line",)),
-    "bindings": (facts.Binding._fields, ("line",)),
-    "returns": (facts.Binding._fields, ("line",)),
-    "loops": (facts.Binding._fields, ("line",)),
-    "withs": (facts.Binding._fields, ("line",)),
-    "attribute_loads": (facts.CallSite._fields, ("line",)),
-    "tables": (facts.TableAccess._fields, ("line",)),
-    "state": (facts.StateAccess._fields, ("line",)),
-    "environment": (("scope", "variable", "line"), ("line",)),
+_LINES = ("line", "end_line")
+_SHAPES: dict[str, tuple[str, ...]] = {
+    **{name: cls._fields for name, cls in facts.RECORD_CLASSES.items()},  # type: ignore[attr-defined]
+    "environment": ("scope", "variable", "line"),
 }
-"""The fields of `FileFacts` whose records carry lines: the fields of a record, and its lines."""
+"""The fields of `FileFacts` that hold records, with the fields of a record: every record carries
+its line, and a definition its last line too."""
 _POSITIONS = {
-    name: tuple(fields.index(line) for line in lines) for name, (fields, lines) in _SHAPES.items()
+    name: tuple(index for index, field in enumerate(fields) if field in _LINES)
+    for name, fields in _SHAPES.items()
 }
 """Where the lines sit in a record, by field of `FileFacts`."""
 _FIELDS = tuple(f.name for f in dataclasses.fields(FileFacts))
@@ -73,20 +67,9 @@ _STRIPPERS = {
             if index not in _POSITIONS[name] and (name, index) != ("definitions", _DOCSTRING)
         )
     )
-    for name, (fields, _) in _SHAPES.items()
+    for name, fields in _SHAPES.items()
 }
 """By index among the plain fields: what keeps all of a record but what is only copied."""
-_RECORDS = (
-    "functions",
-    "classes",
-    "calls",
-    "unresolved",
-    "tables",
-    "state",
-    "entry_points",
-    "environment",
-)
-"""The fields of `Analysis` whose records carry a path and a line."""
 
 
 def without_copied(fields: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -150,7 +133,7 @@ def copied_along(analysis: Analysis, edits: Mapping[str, FileEdit]) -> Analysis 
         return analysis
     changes: dict[str, Any] = {}
     documented: set[tuple[str, str, int]] = set()
-    for name in _RECORDS:
+    for name in model.RECORD_FIELDS:
         records: tuple[Any, ...] = getattr(analysis, name)
         changed = []
         for record in records:

@@ -181,3 +181,18 @@ class FileFacts:
     facts fills it in (`splitter.analyzer.cache.with_digest`); two files with the same digest
     resolve alike, whatever their comments, but for the lines and docstrings copied into the
     records (`copied.py`)."""
+
+
+RECORD_CLASSES: dict[str, type[tuple[Any, ...]]] = {
+    "definitions": Definition,
+    "imports": Import,
+    "calls": CallSite,
+    "bindings": Binding,
+    "returns": Binding,
+    "loops": Binding,
+    "withs": Binding,
+    "attribute_loads": CallSite,
+    "tables": TableAccess,
+    "state": StateAccess,
+}
+"""The fields of `FileFacts` that hold records rather than plain values, with their class."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from splitter.analyzer.facts import FileProblem
 
@@ -167,3 +167,17 @@ class Analysis:
         """Share of call sites resolved, internal, external and builtin alike."""
         total = len(self.calls) + len(self.unresolved)
         return len(self.calls) / total if total else 1.0
+
+
+RECORD_FIELDS: dict[str, type[Any]] = {
+    "functions": Function,
+    "classes": ClassInfo,
+    "calls": Call,
+    "unresolved": UnresolvedCall,
+    "tables": TableUse,
+    "state": StateUse,
+    "entry_points": EntryPoint,
+    "environment": EnvironmentRead,
+}
+"""The fields of `Analysis` that hold what was found in the code, with the class of their
+records: each record carries the path and the line it was found at."""

@@ -73,12 +73,13 @@ def analyze_path(
     facts, problems = _collect_and_freeze(found.files, workers, cache, extract, progress)
     every_problem = [*found.problems, *problems]  # sorted with the analysis' other records
     name = extractor_name(extract)
+    sources = {f.path: _facts_key(f, name) for f in facts} if cache is not None else {}
     try:
-        analysis = _resolve(facts, every_problem, str(root), declared_entry_points, cache, name)
+        analysis = _resolve(facts, every_problem, str(root), declared_entry_points, cache, sources)
     finally:
         gc.unfreeze()
     if cache is not None:
-        store_summaries(cache.root, {_facts_key(f, name): _summary(f) for f in facts})
+        store_summaries(cache.root, {sources[f.path]: _summary(f) for f in facts})
     return analysis
 
 
@@ -207,14 +208,14 @@ def _resolve(
     root: str,
     declared_entry_points: Sequence[str],
     cache: FactsCache | None,
-    extractor: str,
+    sources: dict[str, str],
 ) -> Analysis:
-    """Resolve the facts, or take the analysis of the same facts from an earlier run."""
+    """Resolve the facts, or take the analysis of the same facts from an earlier run; `sources`
+    are their facts keys by path."""
     if cache is None:
         return resolve_project(facts, problems, root, declared_entry_points)
     resolved = ResolvedCache(cache.root)
     key = resolution_key(facts, declared_entry_points)
-    sources = {f.path: _facts_key(f, extractor) for f in facts}
     cached = _copied_along(resolved, key, sources, {f.path: f for f in facts}, cache)
     if cached is not None:
         return with_files(cached, facts, problems, root)

@@ -47,16 +47,7 @@ points) without one evicting the other at every run."""
 _KEY = re.compile(r"[0-9a-f]{64}")
 RESOLVED_FORMAT = 3
 """Bumped whenever the layout of an entry changes; it is part of every key."""
-_RECORDS: dict[str, type[Any]] = {
-    "functions": model.Function,
-    "classes": model.ClassInfo,
-    "calls": model.Call,
-    "unresolved": model.UnresolvedCall,
-    "tables": model.TableUse,
-    "state": model.StateUse,
-    "entry_points": model.EntryPoint,
-    "environment": model.EnvironmentRead,
-}
+_RECORDS = model.RECORD_FIELDS
 """The fields of `Analysis` an entry keeps, with the class of their records."""
 _RECORD_FIELDS = {
     name: attrgetter(*(field.name for field in dataclasses.fields(cls)))

@@ -1,12 +1,13 @@
 """The facts cache's summaries: each cached file's facts digest and line count, by its key.
 
-A run whose files all have the facts of an earlier run, but for their lines, takes that run's
-analysis from the resolved cache (`resolved_cache.py`). For that it needs, of each file, only
-what the resolution key and `with_modules` read: its module, path and package flag, which
-discovery gives, and its facts' digest and line count, kept here. Such a run then unpickles the
-facts of no unchanged file, which was most of its time (only an edited file's earlier facts, to
-move its lines along). The summaries are rewritten at the end of every run with
-that run's files, atomically; anything wrong with them makes every file a miss.
+A run whose files all have the facts of an earlier run, but for their lines and docstrings,
+takes that run's analysis from the resolved cache (`resolved_cache.py`). For that it needs, of
+each file, only what the resolution key and `with_modules` read: its module, path and package
+flag, which discovery gives, and its facts' digest and line count, kept here. Such a run then
+unpickles the facts of no unchanged file, which was most of its time (only an edited file's
+earlier facts, to give its records their new lines and docstrings). The summaries are rewritten
+at the end of every run with that run's files, atomically; anything wrong with them makes every
+file a miss.
 """
 
 from __future__ import annotations
