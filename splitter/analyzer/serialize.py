@@ -7,33 +7,10 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from splitter.analyzer.facts import FileProblem
-from splitter.analyzer.model import (
-    ANALYSIS_SCHEMA_VERSION,
-    Analysis,
-    Call,
-    ClassInfo,
-    EntryPoint,
-    EnvironmentRead,
-    Function,
-    ModuleInfo,
-    StateUse,
-    TableUse,
-    UnresolvedCall,
-)
+from splitter.analyzer.model import ANALYSIS_SCHEMA_VERSION, RECORD_FIELDS, Analysis, ModuleInfo
 from splitter.errors import InputError
 
-_ITEM_TYPES: dict[str, type] = {
-    "modules": ModuleInfo,
-    "functions": Function,
-    "classes": ClassInfo,
-    "calls": Call,
-    "unresolved": UnresolvedCall,
-    "tables": TableUse,
-    "state": StateUse,
-    "entry_points": EntryPoint,
-    "environment": EnvironmentRead,
-    "problems": FileProblem,
-}
+_ITEM_TYPES: dict[str, type] = {"modules": ModuleInfo, **RECORD_FIELDS, "problems": FileProblem}
 
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
