@@ -28,6 +28,7 @@ from typing import Any
 from splitter.analyzer import project
 from splitter.analyzer.cache import CACHE_DIR_NAME, FactsCache
 from splitter.analyzer.collect import Extractor
+from splitter.analyzer.compiled import COMPILED_MODULES, compiled_modules
 from splitter.analyzer.discovery import discover
 from splitter.analyzer.facts import FileFacts, FileProblem
 from splitter.analyzer.model import Analysis
@@ -102,6 +103,7 @@ def measure(copy: Path, args: argparse.Namespace) -> dict[str, Any]:
         "extractor": args.extractor,
         "resolve": not (args.skip_resolve or args.extractor == "fake"),
         "workers": args.workers,
+        "compiled": compiled_modules(),
         "repeat": args.repeat,
         "medians": medians,
         "ratios": ratios(medians),
@@ -205,6 +207,7 @@ def skip_resolution(
     root: str,
     declared_entry_points: Sequence[str],
     cache: FactsCache | None,
+    sources: dict[str, str],
 ) -> Analysis:
     """Stands in for resolution, and its cache, with `--skip-resolve` and the fake extractor."""
     return Analysis(root=root)
@@ -254,11 +257,19 @@ def render(report: dict[str, Any]) -> str:
     if report["lines"] < MIN_LINES:
         size += f" (under {MIN_LINES:,}: the figures are noisy)"
     resolution = "" if report["resolve"] else " without resolution"
+    compiled = report["compiled"]
+    build = (
+        "resolution compiled (SPLITTER_COMPILE=1)"
+        if compiled == list(COMPILED_MODULES)
+        else f"compiled: {', '.join(compiled)}"
+        if compiled
+        else "from source"
+    )
     lines = [
         f"code base  {report['root']} (analyzed in a temporary copy)",
         f"size       {size}",
         f"setup      extractor {report['extractor']}{resolution}, {report['workers']} workers, "
-        f"medians of {report['repeat']} rounds",
+        f"{build}, medians of {report['repeat']} rounds",
         f"warm run   after inserting a comment above the first statement of "
         f"{report['edited_file']}, which moves all its lines",
         "warm-code  after then appending two functions, one calling the other, to it",

@@ -15,6 +15,7 @@ from splitter.analyzer.collect import (
     extractor_name,
     facts_keys,
 )
+from splitter.analyzer.compiled import check_compiled
 from splitter.analyzer.copied import FileEdit, copied_along, file_edit
 from splitter.analyzer.discovery import Discovery, SourceFile, discover
 from splitter.analyzer.facts import FileFacts, FileProblem
@@ -56,7 +57,9 @@ def analyze_path(
 
     Raises:
         InputError: `root` is not a directory or holds no Python file to analyze.
+        AnalysisError: a compiled module of the analyzer is older than its source.
     """
+    check_compiled()
     _check_root(root)
     found = discover(root, exclude=exclude, include_tests=include_tests)
     if not found.files:
