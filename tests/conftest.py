@@ -9,7 +9,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from splitter.analyzer.compiled import check_compiled
 from splitter.cli.app import app
+from splitter.errors import AnalysisError
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a compiled analyzer module whose source was edited since it was
+    compiled: the tests would run the earlier code (`splitter/analyzer/compiled.py`)."""
+    try:
+        check_compiled()
+    except AnalysisError as error:
+        raise pytest.UsageError(str(error)) from error
+
 
 FIXTURE = Path(__file__).resolve().parent / "local" / "fixtures" / "bank"
 MONOLITH = FIXTURE / "bank"

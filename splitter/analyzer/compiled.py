@@ -31,15 +31,17 @@ def source_digest(source: bytes) -> str:
     return hashlib.sha256(source).hexdigest()
 
 
-def compiled_modules(folder: Path = _FOLDER) -> list[str]:
-    """The modules of `COMPILED_MODULES` that have a compiled copy in `folder`, which Python
-    imports rather than their source."""
+def compiled_modules(folder: Path | None = None) -> list[str]:
+    """The modules of `COMPILED_MODULES` that have a compiled copy in `folder` (this package's
+    by default), which Python imports rather than their source."""
+    folder = folder or _FOLDER
     return [name for name in COMPILED_MODULES if _compiled_copy(folder, name) is not None]
 
 
-def stale_modules(folder: Path = _FOLDER) -> list[str]:
-    """The compiled modules in `folder` whose source is not the one they were compiled from
-    (or of which no build recorded the source)."""
+def stale_modules(folder: Path | None = None) -> list[str]:
+    """The compiled modules in `folder` (this package's by default) whose source is not the
+    one they were compiled from, or of which no build recorded the source."""
+    folder = folder or _FOLDER
     record = _record(folder)
     stale = []
     for name in compiled_modules(folder):
@@ -52,12 +54,14 @@ def stale_modules(folder: Path = _FOLDER) -> list[str]:
     return stale
 
 
-def check_compiled(folder: Path = _FOLDER) -> None:
-    """Raise when a compiled module would run other code than its source says.
+def check_compiled(folder: Path | None = None) -> None:
+    """Raise when a compiled module in `folder` (this package's by default) would run other
+    code than its source says.
 
     Raises:
         AnalysisError: a source was edited after it was compiled.
     """
+    folder = folder or _FOLDER
     stale = stale_modules(folder)
     if stale:
         names = ", ".join(f"{name}.py" for name in stale)

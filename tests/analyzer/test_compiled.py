@@ -19,6 +19,7 @@ from splitter.analyzer.compiled import (
     source_digest,
     stale_modules,
 )
+from splitter.analyzer.project import analyze_path
 from splitter.errors import AnalysisError
 
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
@@ -80,6 +81,21 @@ def test_only_the_modules_the_build_compiles_are_looked_at(tmp_path: Path) -> No
     (tmp_path / "extract.py").write_text("e = 2\n")
     assert "extract" not in COMPILED_MODULES
     assert stale_modules(tmp_path) == []
+
+
+def test_analyze_refuses_to_run_a_stale_compiled_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "analyzer"
+    package.mkdir()
+    build(package, {"resolve": b"a = 1\n"}, compiled_copies=["resolve"])
+    (package / "resolve.py").write_text("a = 2\n")
+    monkeypatch.setattr(compiled, "_FOLDER", package)
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text("print('never run')\n")
+    with pytest.raises(AnalysisError, match=r"resolve\.py in .* changed after it was compiled"):
+        analyze_path(code, cache_dir=None)
 
 
 @pytest.mark.skipif(
