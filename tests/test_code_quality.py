@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CHECKED = ("splitter", "tests", "benchmarks", "setup.py", "build_support")
+"""What ruff lints and checks the formatting of: the package, its tests and its build."""
 
 pytestmark = pytest.mark.slow
 
@@ -20,12 +22,12 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint() -> None:
-    result = run("ruff", "check", "splitter", "tests", "benchmarks")
+    result = run("ruff", "check", *CHECKED)
     assert result.returncode == 0, result.stdout
 
 
 def test_ruff_format() -> None:
-    result = run("ruff", "format", "--check", "splitter", "tests", "benchmarks")
+    result = run("ruff", "format", "--check", *CHECKED)
     assert result.returncode == 0, result.stdout
 
 
