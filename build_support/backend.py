@@ -15,8 +15,18 @@ from setuptools.build_meta import *  # noqa: F403  # every other hook is setupto
 
 COMPILER = ["mypy>=1.11,<3", "libcst>=1.4,<2"]
 ASKING = "SPLITTER_BUILD_ASKING"
-"""Set while setuptools runs setup.py only to learn what the build needs: mypyc is not
-installed yet, so setup.py must not compile then."""
+"""Set while setuptools runs setup.py only to learn what the build needs, when mypyc is not
+installed yet, or to make an sdist, which holds sources only: setup.py compiles nothing then."""
+
+
+def get_requires_for_build_sdist(config_settings: dict[str, object] | None = None) -> list[str]:
+    with _asking():
+        return build_meta.get_requires_for_build_sdist(config_settings)
+
+
+def build_sdist(sdist_directory: str, config_settings: dict[str, object] | None = None) -> str:
+    with _asking():
+        return build_meta.build_sdist(sdist_directory, config_settings)
 
 
 def get_requires_for_build_wheel(config_settings: dict[str, object] | None = None) -> list[str]:
