@@ -10,58 +10,47 @@ beside them, so the analyzer can refuse a compiled module whose source was edite
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import importlib.machinery
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from setuptools import setup
+
+# compiled.py imports nothing from outside the standard library, so it loads before the build.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from splitter.analyzer.compiled import COMPILED_MODULES, RECORD_NAME, source_digest
 
 ANALYZER = Path("splitter") / "analyzer"
 RUNTIME = "compiled_runtime"
 """The module mypyc builds beside the compiled ones, with what they share."""
 
 
-def declared() -> dict[str, Any]:
-    """The constants of splitter/analyzer/compiled.py, read without importing the package."""
-    tree = ast.parse((ANALYZER / "compiled.py").read_text(encoding="utf-8"))
-    return {
-        target.id: ast.literal_eval(statement.value)
-        for statement in tree.body
-        if isinstance(statement, ast.Assign)
-        for target in statement.targets
-        if isinstance(target, ast.Name) and target.id in ("COMPILED_MODULES", "RECORD_NAME")
-    }
-
-
-def remove_compiled_copies(modules: list[str], record: str) -> None:
+def remove_compiled_copies() -> None:
     """Take away what an earlier compiling build left in the source tree, which Python would
     otherwise import instead of the sources."""
-    for name in [*modules, f"{RUNTIME}__mypyc"]:
+    for name in [*COMPILED_MODULES, f"{RUNTIME}__mypyc"]:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             (ANALYZER / f"{name}{suffix}").unlink(missing_ok=True)
-    (ANALYZER / record).unlink(missing_ok=True)
+    (ANALYZER / RECORD_NAME).unlink(missing_ok=True)
 
 
 def extensions() -> list[Any]:
-    constants = declared()
-    modules, record_name = list(constants["COMPILED_MODULES"]), str(constants["RECORD_NAME"])
     if os.environ.get("SPLITTER_BUILD_ASKING") == "1":
         return []  # build_support/backend.py is only asking what the build needs
     if os.environ.get("SPLITTER_COMPILE") != "1":
-        remove_compiled_copies(modules, record_name)
+        remove_compiled_copies()
         return []
 
     from mypyc.build import mypycify
 
-    sources = {name: (ANALYZER / f"{name}.py").read_bytes() for name in modules}
-    record = {name: hashlib.sha256(source).hexdigest() for name, source in sources.items()}
-    # The digest of compiled.source_digest, which cannot be imported before the package is built.
-    (ANALYZER / record_name).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    paths = [str(ANALYZER / f"{name}.py") for name in modules]
+    record = {
+        name: source_digest((ANALYZER / f"{name}.py").read_bytes()) for name in COMPILED_MODULES
+    }
+    (ANALYZER / RECORD_NAME).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    paths = [str(ANALYZER / f"{name}.py") for name in COMPILED_MODULES]
     return mypycify(paths, opt_level="3", group_name=f"splitter.analyzer.{RUNTIME}")
 
 
