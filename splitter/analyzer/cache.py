@@ -19,6 +19,7 @@ import re
 import tempfile
 import time
 from collections.abc import Collection
+from concurrent.futures import Future
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -179,6 +180,7 @@ class FactsCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._used: set[str] = set()
+        self._stored_elsewhere: list[Future[None]] = []
 
     def __repr__(self) -> str:
         return f"FactsCache({str(self.root)!r})"
@@ -206,6 +208,19 @@ class FactsCache:
         """Store an entry that `encode_entry` made, as `put` does."""
         self._used.add(key)
         write_entry(self.root, self.entry_path(key), entry)
+
+    def storing_elsewhere(self, stored: Future[None]) -> None:
+        """Note entries another process is storing while this one goes on (`collect_facts`
+        hands them to a worker); `wait_for_stores` waits for them."""
+        self._stored_elsewhere.append(stored)
+
+    def wait_for_stores(self) -> None:
+        """Wait until the entries noted by `storing_elsewhere` are stored or have failed to be;
+        a failure only costs the next run some time, so it is not reported."""
+        while self._stored_elsewhere:
+            stored = self._stored_elsewhere.pop()
+            with contextlib.suppress(Exception):
+                stored.result()
 
     def prune(self, keep: Collection[str] | None = None) -> int:
         """Delete the entries not in `keep` (default: the keys this object was asked for).

@@ -2,10 +2,12 @@
 
 The parent reads every file and looks it up in the cache, which is cheap; the misses go, in
 chunks, to `spawn`ed workers (safe with threads in the parent, and alike on every platform)
-unless there is too little to parse to pay for starting them. Workers store what they find in
-the cache and send back facts, never syntax trees. A file whose extraction raises becomes a
-`FileProblem`; so does one that kills its worker, found by re-running the failed chunks one
-file at a time.
+unless there is too little to parse to pay for starting them. Workers send back facts, never
+syntax trees, in the encoding of cache entries. Once every chunk is back, one worker is handed
+the entries to store: creating hundreds of files takes the kernel about a second of CPU, which
+would otherwise hold up extraction, and the analysis that follows runs on one core, leaving the
+other free for it (`store_later`). A file whose extraction raises becomes a `FileProblem`; so
+does one that kills its worker, found by re-running the failed chunks one file at a time.
 """
 
 from __future__ import annotations
@@ -69,8 +71,9 @@ class _Job:
     key: str
 
 
-_Outcome = list[bytes] | BaseException
-"""What a worker task gives: its files' results as encoded cache entries, or what stopped it."""
+_Outcome = list[tuple[bytes, bool]] | BaseException
+"""What a worker task gives: its files' results as encoded cache entries, each with whether it
+may be stored (see `_extract`), or what stopped it."""
 
 
 def collect_facts(
@@ -81,6 +84,7 @@ def collect_facts(
     extract: Extractor | None = None,
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    store_later: bool = False,
 ) -> tuple[list[FileFacts], list[FileProblem]]:
     """Extract the facts of every file, from the cache where the file has not changed.
 
@@ -92,6 +96,9 @@ def collect_facts(
             function so worker processes can import it.
         progress: told (done, total) as files are finished.
         max_bytes: files above this size are reported as "too-large" without being read.
+        store_later: return while a worker may still be storing the new entries in `cache`,
+            for the caller to go on meanwhile and then call `cache.wait_for_stores()`; by
+            default they are stored when this returns.
 
     Returns:
         The facts and the problems, each in the order of `files`.
@@ -99,6 +106,8 @@ def collect_facts(
     extractor = extract or _real_extractor()
     with gc_paused():
         results = _collect(files, cache, extractor, max_bytes, workers, progress)
+    if cache is not None and not store_later:
+        cache.wait_for_stores()
     facts = [result for result in results if isinstance(result, FileFacts)]
     return facts, [result for result in results if isinstance(result, FileProblem)]
 
@@ -206,15 +215,15 @@ def _run(
             yield job.index, _extract_here(job, cache, extract)
             counter.add(1)
         return
-    cache_root = str(cache.root) if cache else None
     failed: list[_Job] = []
-    for chunk, outcome in _run_in_pool(_chunks(jobs, workers), workers, cache_root, extract):
+    for chunk, outcome in _run_in_pool(_chunks(jobs, workers), workers, cache, extract):
         if isinstance(outcome, BaseException):
             failed.extend(chunk)
             continue
-        for job, entry in zip(chunk, outcome, strict=True):
+        for job, (entry, _) in zip(chunk, outcome, strict=True):
             yield job.index, _decoded(job, entry)
         counter.add(len(chunk))
+    cache_root = str(cache.root) if cache else None
     for job, result in _isolate(failed, cache_root, extract):
         yield job.index, result
         counter.add(1)
@@ -228,22 +237,56 @@ def _chunks(jobs: list[_Job], workers: int) -> list[list[_Job]]:
 
 
 def _run_in_pool(
-    chunks: list[list[_Job]], workers: int, cache_root: str | None, extract: Extractor
+    chunks: list[list[_Job]], workers: int, cache: FactsCache | None, extract: Extractor
 ) -> Iterator[tuple[list[_Job], _Outcome]]:
+    """Extract the chunks in worker processes; then hand one of them the entries to store, and
+    leave the pool to shut down once it has (see `_store_later`)."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context)
+    storing = False
+    try:
         try:
-            futures = {
-                pool.submit(_extract_chunk, chunk, cache_root, extract): chunk for chunk in chunks
-            }
+            futures = {pool.submit(_extract_chunk, chunk, None, extract): chunk for chunk in chunks}
         except OSError as error:
             # Starting a process failed here, in this process (too many processes, no memory).
             raise _cannot_start(error) from error
+        entries: list[tuple[str, bytes]] = []
         for future in as_completed(futures):
-            yield futures[future], _outcome(future)
+            chunk, outcome = futures[future], _outcome(future)
+            if cache is not None and not isinstance(outcome, BaseException):
+                for job, (entry, storable) in zip(chunk, outcome, strict=True):
+                    if storable:
+                        entries.append((job.key, entry))
+            yield chunk, outcome
+        if cache is not None and entries:
+            storing = _store_later(pool, cache, entries)
+    finally:
+        pool.shutdown(wait=not storing)
 
 
-def _outcome(future: Future[list[bytes]]) -> _Outcome:
+def _store_later(
+    pool: ProcessPoolExecutor, cache: FactsCache, entries: list[tuple[str, bytes]]
+) -> bool:
+    """Have a worker of `pool` store `entries` in `cache`, noted there for `wait_for_stores`;
+    store them here when the pool can take no more work. Whether a worker took them."""
+    try:
+        stored = pool.submit(_store_entries, str(cache.root), entries)
+    except RuntimeError:  # BrokenProcessPool: a worker died
+        for key, entry in entries:
+            cache.put_encoded(key, entry)
+        return False
+    cache.storing_elsewhere(stored)
+    return True
+
+
+def _store_entries(cache_root: str, entries: list[tuple[str, bytes]]) -> None:
+    """The task run by a worker once extraction is over: store entries the workers made."""
+    cache = FactsCache(Path(cache_root))
+    for key, entry in entries:
+        cache.put_encoded(key, entry)
+
+
+def _outcome(future: Future[list[tuple[bytes, bool]]]) -> _Outcome:
     try:
         return future.result()
     except Exception as error:
@@ -282,7 +325,7 @@ def _run_until_failure(
                 if isinstance(outcome, BrokenProcessPool):
                     return
             else:
-                yield job, _decoded(job, outcome[0])
+                yield job, _decoded(job, outcome[0][0])
 
 
 def _check_workers_start(pool: ProcessPoolExecutor) -> None:
@@ -300,22 +343,26 @@ def _cannot_start(error: BaseException) -> AnalysisError:
     )
 
 
-def _extract_chunk(jobs: list[_Job], cache_root: str | None, extract: Extractor) -> list[bytes]:
-    """The task run by a worker: extract each file and cache what it found.
+def _extract_chunk(
+    jobs: list[_Job], cache_root: str | None, extract: Extractor
+) -> list[tuple[bytes, bool]]:
+    """The task run by a worker: extract each file, and store what it found in the cache at
+    `cache_root` if one is given.
 
-    The results travel back in the encoding of cache entries, so each is pickled only once.
+    The results travel back in the encoding of cache entries, so each is pickled only once,
+    each with whether it may be stored.
     """
     cache = FactsCache(Path(cache_root)) if cache_root else None
     with gc_paused():
         return [_extract_encoded(job, cache, extract) for job in jobs]
 
 
-def _extract_encoded(job: _Job, cache: FactsCache | None, extract: Extractor) -> bytes:
+def _extract_encoded(job: _Job, cache: FactsCache | None, extract: Extractor) -> tuple[bytes, bool]:
     result, cacheable = _extract(job, extract)
     entry = encode_with_digest(job.key, result)
     if cache is not None and cacheable:
         cache.put_encoded(job.key, entry)
-    return entry
+    return entry, cacheable
 
 
 def _extract_here(job: _Job, cache: FactsCache | None, extract: Extractor) -> CachedResult:

@@ -73,7 +73,10 @@ def analyze_path(
         reused = _reuse(found, workers, cache, extract, progress, str(root), declared_entry_points)
         if reused is not None:
             return reused
-    facts, problems = _collect_and_freeze(found.files, workers, cache, extract, progress)
+    # A worker stores the new facts in the cache while this process resolves them.
+    facts, problems = _collect_and_freeze(
+        found.files, workers, cache, extract, progress, store_later=True
+    )
     every_problem = [*found.problems, *problems]  # sorted with the analysis' other records
     name = extractor_name(extract)
     sources = {f.path: _facts_key(f, name) for f in facts} if cache is not None else {}
@@ -81,6 +84,8 @@ def analyze_path(
         analysis = _resolve(facts, every_problem, str(root), declared_entry_points, cache, sources)
     finally:
         gc.unfreeze()
+        if cache is not None:
+            cache.wait_for_stores()
     if cache is not None:
         store_summaries(cache.root, {sources[f.path]: _summary(f) for f in facts})
     return analysis
@@ -233,8 +238,11 @@ def _collect_and_freeze(
     cache: FactsCache | None,
     extract: Extractor | None,
     progress: Progress | None,
+    *,
+    store_later: bool = False,
 ) -> tuple[list[FileFacts], list[FileProblem]]:
-    """Collect the facts, then take them out of the cycle collector's sight (`gc.freeze`).
+    """Collect the facts (`collect_facts`, `store_later` passed on), then take them out of the
+    cycle collector's sight (`gc.freeze`).
 
     They are millions of small acyclic objects that live until the analysis is built: left in
     sight, the collector would scan them all once when it is turned back on, and again and again
@@ -242,7 +250,12 @@ def _collect_and_freeze(
     """
     with gc_paused():
         collected = collect_facts(
-            files, workers=workers, cache=cache, extract=extract, progress=progress
+            files,
+            workers=workers,
+            cache=cache,
+            extract=extract,
+            progress=progress,
+            store_later=store_later,
         )
         gc.freeze()
         return collected

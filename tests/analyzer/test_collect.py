@@ -15,8 +15,10 @@ from splitter.analyzer.cache import FactsCache
 from splitter.analyzer.collect import collect_facts
 from splitter.analyzer.discovery import SourceFile, discover
 from splitter.analyzer.facts import FileFacts, FileProblem
+from splitter.analyzer.project import analyze_path
 
 CALL_LOG = "SPLITTER_TEST_CALL_LOG"
+CACHE_SEEN = "SPLITTER_TEST_CACHE_SEEN"
 POOL_SIZED = 30
 """Enough files, of `PADDING`, that workers are started instead of parsing in the test process."""
 PADDING = ("# " + "-" * 76 + "\n") * 600
@@ -43,6 +45,17 @@ def other_extract(
 ) -> FileFacts | FileProblem:
     """Another stand-in, so its results must not be taken from `fake_extract`'s entries."""
     return FileFacts(path=path, module=module, is_package=is_package, sha256=sha256, lines=-1)
+
+
+def cache_seeing_extract(
+    text: str, *, path: str, module: str, is_package: bool, sha256: str
+) -> FileFacts | FileProblem:
+    """Log, for each file, how many entries the cache named by `CACHE_SEEN` holds."""
+    root = Path(os.environ[CACHE_SEEN])
+    entries = sum(1 for entry in root.glob("[0-9a-f][0-9a-f]/*") if len(entry.name) == 64)
+    with open(os.environ[CALL_LOG], "a", encoding="utf-8") as stream:
+        stream.write(f"{path} {entries}\n")
+    return FileFacts(path=path, module=module, is_package=is_package, sha256=sha256, lines=0)
 
 
 def dying_extract(
@@ -152,6 +165,70 @@ def test_a_corrupt_entry_is_extracted_again_and_rewritten(tmp_path: Path, calls:
     assert len(called(calls)) == 1
     assert collect_facts(files, workers=1, cache=cache, extract=fake_extract) == cold
     assert called(calls) == []
+
+
+def stored_keys(cache: FactsCache) -> set[str]:
+    return {path.name for path in cache.root.glob("[0-9a-f][0-9a-f]/*") if len(path.name) == 64}
+
+
+def test_no_entry_is_stored_before_every_file_is_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calls: Path
+) -> None:
+    files = write_project(tmp_path / "code", many_files(POOL_SIZED))
+    cache = FactsCache(tmp_path / "cache")
+    monkeypatch.setenv(CACHE_SEEN, str(cache.root))
+
+    cold = collect_facts(files, workers=2, cache=cache, extract=cache_seeing_extract)
+    seen = read_and_clear(calls)
+
+    # Storing waits for extraction to end, so it does not take a worker's time from it.
+    assert len(seen) == POOL_SIZED
+    assert {entries for _, entries in seen} == {"0"}
+    assert len(stored_keys(cache)) == POOL_SIZED
+    assert collect_facts(files, workers=2, cache=cache, extract=cache_seeing_extract) == cold
+    assert read_and_clear(calls) == []
+
+
+def test_when_a_worker_dies_the_other_files_are_stored_all_the_same(
+    tmp_path: Path, calls: Path
+) -> None:
+    files = write_project(tmp_path / "code", {**many_files(POOL_SIZED), "pkg/mod007.py": "die\n"})
+    cache = FactsCache(tmp_path / "cache")
+    facts, _ = collect_facts(files, workers=2, cache=cache, extract=dying_extract)
+    called(calls)
+
+    (tmp_path / "code" / "pkg" / "mod007.py").write_text("x = 7\n")
+    again, problems = collect_facts(files, workers=2, cache=cache, extract=dying_extract)
+
+    assert called(calls) == ["pkg/mod007.py"]
+    assert [f for f in again if f.path != "pkg/mod007.py"] == facts
+    assert problems == []
+
+
+def test_an_analysis_returns_once_every_file_is_stored(tmp_path: Path, calls: Path) -> None:
+    write_project(tmp_path / "code", many_files(POOL_SIZED))
+    cache = tmp_path / "cache"
+
+    analyze_path(tmp_path / "code", workers=2, cache_dir=cache, extract=fake_extract)
+
+    assert len(stored_keys(FactsCache(cache))) == POOL_SIZED
+    assert len(called(calls)) == POOL_SIZED
+
+
+def test_entries_that_cannot_be_stored_cost_nothing_but_time(tmp_path: Path) -> None:
+    files = write_project(tmp_path / "code", many_files(POOL_SIZED))
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache's folder should be\n")
+    cache = FactsCache(blocked)
+
+    facts, problems = collect_facts(
+        files, workers=2, cache=cache, extract=fake_extract, store_later=True
+    )
+    cache.wait_for_stores()
+
+    assert len(facts) == POOL_SIZED
+    assert problems == []
+    assert blocked.read_text() == "a file where the cache's folder should be\n"
 
 
 def test_two_workers_give_what_one_gives_in_the_same_order(tmp_path: Path) -> None:
