@@ -13,6 +13,7 @@ import argparse
 import ast
 import contextlib
 import json
+import multiprocessing
 import resource
 import shutil
 import statistics
@@ -159,6 +160,7 @@ def run_phase(args: argparse.Namespace) -> dict[str, Any]:
         fake = args.extractor == "fake"
         resolve = not (fake or args.skip_resolve)
         stages = analyze(args.root, args.workers, fake_extract if fake else None, resolve=resolve)
+        wait_for_workers()
     cpu = cpu_seconds() - cpu_before
     return {"seconds": sum(stages.values()), "cpu_seconds": cpu, "stages": stages, **peak_rss_mb()}
 
@@ -211,6 +213,14 @@ def skip_resolution(
 ) -> Analysis:
     """Stands in for resolution, and its cache, with `--skip-resolve` and the fake extractor."""
     return Analysis(root=root)
+
+
+def wait_for_workers() -> None:
+    """Wait until the worker processes have ended: only ended children count in
+    `RUSAGE_CHILDREN`, and the pool stops its workers just after `analyze_path` returns when one
+    of them stored the cache entries (`collect.py`)."""
+    while multiprocessing.active_children():
+        time.sleep(0.01)
 
 
 def cpu_seconds() -> float:

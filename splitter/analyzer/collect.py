@@ -12,16 +12,18 @@ does one that kills its worker, found by re-running the failed chunks one file a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from splitter.analyzer.cache import (
     CachedResult,
@@ -250,40 +252,77 @@ def _run_in_pool(
         except OSError as error:
             # Starting a process failed here, in this process (too many processes, no memory).
             raise _cannot_start(error) from error
-        entries: list[tuple[str, bytes]] = []
+        spool = _Spool(cache) if cache is not None else None
         for future in as_completed(futures):
             chunk, outcome = futures[future], _outcome(future)
-            if cache is not None and not isinstance(outcome, BaseException):
+            if spool is not None and not isinstance(outcome, BaseException):
                 for job, (entry, storable) in zip(chunk, outcome, strict=True):
                     if storable:
-                        entries.append((job.key, entry))
+                        spool.add(job.key, entry)
             yield chunk, outcome
-        if cache is not None and entries:
-            storing = _store_later(pool, cache, entries)
+        if spool is not None:
+            storing = spool.store_later(pool)
     finally:
         pool.shutdown(wait=not storing)
 
 
-def _store_later(
-    pool: ProcessPoolExecutor, cache: FactsCache, entries: list[tuple[str, bytes]]
-) -> bool:
-    """Have a worker of `pool` store `entries` in `cache`, noted there for `wait_for_stores`;
-    store them here when the pool can take no more work. Whether a worker took them."""
-    try:
-        stored = pool.submit(_store_entries, str(cache.root), entries)
-    except RuntimeError:  # BrokenProcessPool: a worker died
-        for key, entry in entries:
-            cache.put_encoded(key, entry)
-        return False
-    cache.storing_elsewhere(stored)
-    return True
+class _Spool:
+    """Cache entries to store once extraction is over, appended to a temporary file as chunks
+    come back. Kept in this process instead, as hundreds of buffers or as one, they changed how
+    its heap grew: 17 to 42 MB more at the peak on the standard library."""
+
+    def __init__(self, cache: FactsCache) -> None:
+        self.cache = cache
+        self.keys: list[str] = []
+        self.spans: list[tuple[int, int]] = []
+        self.path: str | None = None
+        self.stream: BinaryIO | None = None
+
+    def add(self, key: str, entry: bytes) -> None:
+        """Spool `entry`; store it now if the temporary file cannot be written."""
+        try:
+            if self.stream is None:
+                descriptor, self.path = tempfile.mkstemp(prefix="splitter-", suffix=".entries")
+                self.stream = os.fdopen(descriptor, "wb")
+            start = self.stream.tell()
+            self.stream.write(entry)
+        except OSError:
+            self.cache.put_encoded(key, entry)
+            return
+        self.keys.append(key)
+        self.spans.append((start, start + len(entry)))
+
+    def store_later(self, pool: ProcessPoolExecutor) -> bool:
+        """Have a worker of `pool` store the spooled entries, noted in the cache for
+        `wait_for_stores`, or store them here when the pool can take no more work (a worker
+        died). Whether a worker took them."""
+        if self.stream is None or self.path is None:
+            return False
+        self.stream.close()
+        task = (str(self.cache.root), self.path, self.keys, self.spans)
+        try:
+            stored = pool.submit(_store_spooled, *task)
+        except RuntimeError:  # BrokenProcessPool
+            _store_spooled(*task)
+            return False
+        self.cache.storing_elsewhere(stored)
+        return True
 
 
-def _store_entries(cache_root: str, entries: list[tuple[str, bytes]]) -> None:
-    """The task run by a worker once extraction is over: store entries the workers made."""
+def _store_spooled(
+    cache_root: str, path: str, keys: list[str], spans: list[tuple[int, int]]
+) -> None:
+    """Store the entries `_Spool` wrote to `path`, at `spans`, then delete it: the task run by a
+    worker once extraction is over."""
     cache = FactsCache(Path(cache_root))
-    for key, entry in entries:
-        cache.put_encoded(key, entry)
+    try:
+        with open(path, "rb") as stream:
+            for key, (start, end) in zip(keys, spans, strict=True):
+                stream.seek(start)
+                cache.put_encoded(key, stream.read(end - start))
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _outcome(future: Future[list[tuple[bytes, bool]]]) -> _Outcome:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,22 @@ def test_no_entry_is_stored_before_every_file_is_extracted(
     assert len(stored_keys(cache)) == POOL_SIZED
     assert collect_facts(files, workers=2, cache=cache, extract=cache_seeing_extract) == cold
     assert read_and_clear(calls) == []
+
+
+@pytest.mark.parametrize("spool_folder", ["tmp", "missing"])
+def test_entries_pass_through_a_temporary_file_that_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spool_folder: str
+) -> None:
+    files = write_project(tmp_path / "code", many_files(POOL_SIZED))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / spool_folder))
+    cache = FactsCache(tmp_path / "cache")
+
+    collect_facts(files, workers=2, cache=cache, extract=fake_extract)
+
+    # Where no temporary file can be made, the entries are stored at once instead.
+    assert len(stored_keys(cache)) == POOL_SIZED
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_when_a_worker_dies_the_other_files_are_stored_all_the_same(
