@@ -209,6 +209,21 @@ class FactsCache:
         self._used.add(key)
         write_entry(self.root, self.entry_path(key), entry)
 
+    def temporary_file(self, key: str) -> tuple[int, str]:
+        """A new temporary file (descriptor, path) in the folder of `key`'s entry, named as the
+        ones entries are written through are, so `prune` deletes it when a run that died left
+        it behind an hour ago.
+
+        Raises:
+            OSError: the file cannot be made.
+        """
+        folder = self.entry_path(key).parent
+        try:
+            return tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+        except FileNotFoundError:
+            _create_layout(self.root, folder)
+            return tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+
     def storing_elsewhere(self, stored: Future[None]) -> None:
         """Note entries another process is storing while this one goes on (`collect_facts`
         hands them to a worker); `wait_for_stores` waits for them."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -190,20 +189,62 @@ def test_no_entry_is_stored_before_every_file_is_extracted(
     assert read_and_clear(calls) == []
 
 
-@pytest.mark.parametrize("spool_folder", ["tmp", "missing"])
-def test_entries_pass_through_a_temporary_file_that_is_deleted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spool_folder: str
+def temporary_files(cache: FactsCache) -> list[Path]:
+    return sorted(cache.root.glob("*/.*.tmp"))
+
+
+def test_entries_pass_through_a_temporary_file_of_the_cache_that_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = write_project(tmp_path / "code", many_files(POOL_SIZED))
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / spool_folder))
     cache = FactsCache(tmp_path / "cache")
+    made: list[str] = []
+    temporary_file = FactsCache.temporary_file
+
+    def noting(self: FactsCache, key: str) -> tuple[int, str]:
+        found = temporary_file(self, key)
+        made.append(found[1])
+        return found
+
+    monkeypatch.setattr(FactsCache, "temporary_file", noting)
 
     collect_facts(files, workers=2, cache=cache, extract=fake_extract)
 
-    # Where no temporary file can be made, the entries are stored at once instead.
+    assert len(made) == 1
+    assert Path(made[0]).parent.parent == cache.root
+    assert temporary_files(cache) == []
     assert len(stored_keys(cache)) == POOL_SIZED
-    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_without_a_temporary_file_the_entries_are_stored_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = write_project(tmp_path / "code", many_files(POOL_SIZED))
+    cache = FactsCache(tmp_path / "cache")
+
+    def refusing(self: FactsCache, key: str) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FactsCache, "temporary_file", refusing)
+
+    collect_facts(files, workers=2, cache=cache, extract=fake_extract)
+
+    assert len(stored_keys(cache)) == POOL_SIZED
+
+
+def test_an_interrupted_collection_leaves_no_temporary_file(tmp_path: Path) -> None:
+    files = write_project(tmp_path / "code", many_files(POOL_SIZED))
+    cache = FactsCache(tmp_path / "cache")
+
+    def interrupt(done: int, total: int) -> None:
+        if 0 < done < total:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        collect_facts(files, workers=2, cache=cache, extract=fake_extract, progress=interrupt)
+
+    assert cache.root.exists()
+    assert temporary_files(cache) == []
 
 
 def test_when_a_worker_dies_the_other_files_are_stored_all_the_same(
