@@ -304,14 +304,14 @@ class _Spool:
     def store_later(self, pool: ProcessPoolExecutor) -> bool:
         """Have a worker of `pool` store the spooled entries, noted in the cache for
         `wait_for_stores`, or store them here when the pool can take no more work (a worker
-        died). Whether a worker took them."""
+        died, or a process could not start). Whether a worker took them."""
         if self.stream is None or self.path is None:
             return False
         self.stream.close()
         task = (str(self.cache.root), self.path, self.keys, self.spans)
         try:
             stored = pool.submit(_store_spooled, *task)
-        except RuntimeError:  # BrokenProcessPool
+        except (RuntimeError, OSError):  # BrokenProcessPool, or no process could start
             _store_spooled(*task)
             return False
         self.cache.storing_elsewhere(stored)
