@@ -4,10 +4,11 @@ The parent reads every file and looks it up in the cache, which is cheap; the mi
 chunks, to `spawn`ed workers (safe with threads in the parent, and alike on every platform)
 unless there is too little to parse to pay for starting them. Workers send back facts, never
 syntax trees, in the encoding of cache entries. Once every chunk is back, one worker is handed
-the entries to store: creating hundreds of files takes the kernel about a second of CPU, which
-would otherwise hold up extraction, and the analysis that follows runs on one core, leaving the
-other free for it (`store_later`). A file whose extraction raises becomes a `FileProblem`; so
-does one that kills its worker, found by re-running the failed chunks one file at a time.
+the entries to store: creating hundreds of files can take the kernel up to a second of CPU,
+which would otherwise hold up extraction, and the analysis that follows runs on one core,
+leaving the other free for it (`store_later`). A file whose extraction raises becomes a
+`FileProblem`; so does one that kills its worker, found by re-running the failed chunks one
+file at a time.
 """
 
 from __future__ import annotations
