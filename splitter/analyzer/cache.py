@@ -40,6 +40,7 @@ _CACHEDIR_TAG = (
 )
 _MARKERS = {"CACHEDIR.TAG": _CACHEDIR_TAG, ".gitignore": "*\n"}
 _STALE_TEMP_SECONDS = 3600.0
+_TEMP_PREFIX, _TEMP_SUFFIX = ".", ".tmp"
 _KEY = re.compile(r"[0-9a-f]{64}")
 
 CachedResult = FileFacts | FileProblem
@@ -219,10 +220,10 @@ class FactsCache:
         """
         folder = self.entry_path(key).parent
         try:
-            return tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+            return _temporary_in(folder)
         except FileNotFoundError:
             _create_layout(self.root, folder)
-            return tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+            return _temporary_in(folder)
 
     def storing_elsewhere(self, stored: Future[None]) -> None:
         """Note entries another process is storing while this one goes on (`collect_facts`
@@ -278,9 +279,15 @@ def _create_layout(cache_root: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
+def _temporary_in(folder: Path) -> tuple[int, str]:
+    """A new temporary file (descriptor, path) in `folder`, named as `is_stale_temporary`
+    knows the cache's temporary files."""
+    return tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
+
+
 def is_stale_temporary(entry: Path) -> bool:
     """Whether `entry` is a temporary file of the cache left behind an hour ago or more."""
-    if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+    if not (entry.name.startswith(_TEMP_PREFIX) and entry.name.endswith(_TEMP_SUFFIX)):
         return False
     # A temporary file may belong to a run still writing it; only old ones are litter.
     with contextlib.suppress(OSError):
@@ -296,7 +303,7 @@ def _is_unwanted(entry: Path, wanted: Collection[str]) -> bool:
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+    descriptor, temporary = _temporary_in(target.parent)
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
